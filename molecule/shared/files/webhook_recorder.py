@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Alertmanager webhook receiver for tests: records every notification it is sent.
 
 POST any path: the JSON body is appended to the record.

@@ -1,0 +1,63 @@
+# Developer entry points. `make test` installs everything it needs on a fresh Debian/Ubuntu
+# machine (virtual environment, Docker engine, Molecule base image) and runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := $(CURDIR)/.venv
+PYTHON ?= python3
+COLLECTIONS := $(CURDIR)/build/collections
+SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+export PATH := $(VENV)/bin:$(CURDIR)/.cache/tools/bin:$(PATH)
+export LLMAGENTOS_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export NO_COLOR := 1
+export PY_COLORS := 0
+
+.PHONY: help test lint sanity unit molecule demo demo-down bench deps image collection clean-molecule clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+test: lint sanity unit molecule ## Everything CI runs: lint, sanity, unit tests, Molecule scenarios
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip==24.2
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.installed collection ## Host packages, Docker daemon, Python tools, promtool/amtool
+	bash scripts/bootstrap-host.sh
+	bash scripts/install-tools.sh
+
+collection: ## Make the working tree importable as llmagentos.ops
+	@mkdir -p $(COLLECTIONS)/ansible_collections/llmagentos
+	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/llmagentos/ops
+
+image: deps ## Build the Molecule base image (Dockerfile or debootstrap)
+	bash scripts/build-molecule-image.sh
+
+lint: deps ## yamllint and ansible-lint (production profile)
+	yamllint --strict .
+	ansible-lint
+
+sanity: deps ## ansible-test sanity on a copy laid out as a collection
+	bash scripts/sanity.sh
+
+unit: deps ## pytest: filters, modules and templates
+	pytest tests/unit
+
+molecule: image ## Every Molecule scenario; containers are removed whatever the outcome
+	@status=0; for scenario in $(SCENARIOS); do \
+	  echo "=== molecule test -s $$scenario"; \
+	  molecule test -s $$scenario || { status=1; echo "=== scenario $$scenario FAILED"; }; \
+	done; \
+	$(MAKE) --no-print-directory clean-molecule; \
+	exit $$status
+
+clean-molecule: ## Remove every Molecule container and network left behind
+	@ids=$$(docker ps -aq --filter label=llmagentos.molecule); [ -z "$$ids" ] || docker rm -f $$ids >/dev/null
+	@docker network ls -q --filter label=llmagentos.molecule | xargs -r docker network rm >/dev/null
+
+clean: clean-molecule ## Remove the virtual environment and caches
+	rm -rf $(VENV) .cache build .pytest_cache

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Unpacks promtool, amtool and the server binaries from Debian's packages into
+# .cache/tools, without installing the packages (which would start services on this machine).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.cache/tools"
+packages=(prometheus prometheus-alertmanager)
+
+if [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/amtool" ]; then
+  exit 0
+fi
+mkdir -p "$tools/debs" "$tools/root" "$tools/bin"
+cd "$tools/debs"
+if ! apt-get download "${packages[@]}" >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+  apt-get download "${packages[@]}"
+fi
+for deb in "$tools"/debs/*.deb; do dpkg-deb -x "$deb" "$tools/root"; done
+ln -sf "$tools/root/usr/bin/prometheus" "$tools/bin/prometheus"
+ln -sf "$tools/root/usr/bin/promtool" "$tools/bin/promtool"
+ln -sf "$tools/root/usr/bin/prometheus-alertmanager" "$tools/bin/alertmanager"
+ln -sf "$tools/root/usr/bin/amtool" "$tools/bin/amtool"
+"$tools/bin/promtool" --version | head -n 1
+"$tools/bin/amtool" --version 2>&1 | head -n 1
