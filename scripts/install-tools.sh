@@ -4,9 +4,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.cache/tools"
-packages=(prometheus prometheus-alertmanager)
+# The server binaries also feed the archive scenario, which packs them like upstream releases.
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter)
 
-if [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/amtool" ]; then
+if [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/amtool" ] && [ -x "$tools/bin/blackbox_exporter" ]; then
   exit 0
 fi
 mkdir -p "$tools/debs" "$tools/root" "$tools/bin"
@@ -20,5 +21,7 @@ ln -sf "$tools/root/usr/bin/prometheus" "$tools/bin/prometheus"
 ln -sf "$tools/root/usr/bin/promtool" "$tools/bin/promtool"
 ln -sf "$tools/root/usr/bin/prometheus-alertmanager" "$tools/bin/alertmanager"
 ln -sf "$tools/root/usr/bin/amtool" "$tools/bin/amtool"
+ln -sf "$tools/root/usr/bin/prometheus-node-exporter" "$tools/bin/node_exporter"
+ln -sf "$tools/root/usr/bin/prometheus-blackbox-exporter" "$tools/bin/blackbox_exporter"
 "$tools/bin/promtool" --version | head -n 1
 "$tools/bin/amtool" --version 2>&1 | head -n 1
