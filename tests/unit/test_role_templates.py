@@ -1,0 +1,160 @@
+"""Renders the roles' configuration templates through Ansible with the roles' own defaults,
+then checks them with the upstream validators (promtool, amtool, blackbox_exporter)."""
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import bcrypt
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ROOT / "roles"
+
+INVENTORY = textwrap.dedent("""\
+    all:
+      children:
+        alertmanager:
+          hosts:
+            am1: {llmagentos_address: 10.0.0.9}
+            am2: {ansible_host: 10.0.0.10}
+        prometheus:
+          hosts:
+            prom1: {}
+""")
+
+
+def tool(name):
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not on PATH: run `make deps` (it unpacks promtool, amtool and the exporters into .cache/tools)")
+    return path
+
+
+def render(tmp_path, host, templates, extra_vars):
+    """Renders role templates for one inventory host; returns {name: text}."""
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    roles = sorted({role for role, _ in templates.values()})
+    vars_files = [str(ROLES / role / sub / "main.yml") for role in roles for sub in ("defaults", "vars")
+                  if (ROLES / role / sub / "main.yml").exists()]
+    tasks = [{
+        "name": f"Render {name}",
+        "ansible.builtin.template": {"src": str(ROLES / role / "templates" / template), "dest": str(out / name), "mode": "0600"},
+    } for name, (role, template) in templates.items()]
+    play = [{"hosts": host, "gather_facts": False, "connection": "local", "vars_files": vars_files,
+             "vars": {"ansible_python_interpreter": sys.executable}, "tasks": tasks}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    # Extra vars, like inventory values, must win over the role defaults loaded as vars_files.
+    (tmp_path / "extra.json").write_text(json.dumps(extra_vars))
+    (tmp_path / "inventory.yml").write_text(INVENTORY)
+    result = subprocess.run(
+        ["ansible-playbook", "-i", str(tmp_path / "inventory.yml"), "-e", f"@{tmp_path / 'extra.json'}", str(tmp_path / "play.yml")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {name: (out / name).read_text() for name in templates}
+
+
+def check(command):
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_prometheus_config_points_at_every_alertmanager_and_passes_promtool(tmp_path):
+    rendered = render(tmp_path, "prom1", {"prometheus.yml": ("prometheus", "prometheus.yml.j2")}, {
+        "prometheus_external_labels": {"cluster": "eu-1"},
+        "prometheus_remote_write": [{"url": "https://mimir.example/api/v1/push"}],
+        "prometheus_rules_dir": str(tmp_path / "rules"),
+    })
+    config = yaml.safe_load(rendered["prometheus.yml"])
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["10.0.0.9:9093", "10.0.0.10:9093"]
+    assert config["global"]["external_labels"] == {"cluster": "eu-1"}
+    assert config["remote_write"] == [{"url": "https://mimir.example/api/v1/push"}]
+    assert [job["job_name"] for job in config["scrape_configs"]] == [
+        "prometheus", "alertmanager", "node", "blackbox_exporter", "blackbox"]
+    (tmp_path / "prometheus.yml").write_text(rendered["prometheus.yml"])
+    code, output = check([tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml")])
+    assert code == 0, output
+
+
+def test_prometheus_config_without_alertmanagers_has_no_alerting_section(tmp_path):
+    rendered = render(tmp_path, "prom1", {"prometheus.yml": ("prometheus", "prometheus.yml.j2")},
+                      {"prometheus_alertmanager_group": "nobody"})
+    assert "alerting" not in yaml.safe_load(rendered["prometheus.yml"])
+
+
+def test_alertmanager_config_passes_amtool_and_routes_to_receivers(tmp_path):
+    rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {
+        "alertmanager_receivers": [{"name": "default"}, {"name": "pager", "webhook_configs": [{"url": "http://127.0.0.1:9099/"}]}],
+        "alertmanager_route": {"receiver": "default", "routes": [{"receiver": "pager", "matchers": ['severity="critical"']}]},
+        "alertmanager_config_dir": str(tmp_path),
+    })
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(rendered["alertmanager.yml"])
+    code, output = check([tool("amtool"), "check-config", str(path)])
+    assert code == 0, output
+    for labels, receiver in (("severity=critical", "pager"), ("severity=warning", "default")):
+        result = subprocess.run([tool("amtool"), "config", "routes", "test", "--config.file", str(path), labels],
+                                capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
+
+
+def test_default_inhibit_rule_lets_critical_mute_warning_of_the_same_component(tmp_path):
+    rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {})
+    inhibit = yaml.safe_load(rendered["alertmanager.yml"])["inhibit_rules"]
+    assert inhibit == [{"source_matchers": ['severity="critical"'], "target_matchers": ['severity="warning"'],
+                        "equal": ["alertname", "agent", "component"]}]
+
+
+def test_blackbox_default_modules_pass_the_exporters_own_check(tmp_path):
+    rendered = render(tmp_path, "prom1", {"blackbox.yml": ("blackbox_exporter", "blackbox.yml.j2")}, {})
+    path = tmp_path / "blackbox.yml"
+    path.write_text(rendered["blackbox.yml"])
+    code, output = check([tool("blackbox_exporter"), "--config.check", f"--config.file={path}"])
+    assert code == 0, output
+
+
+def test_web_config_stores_bcrypt_hashes_that_match_and_do_not_change_between_runs(tmp_path):
+    variables = {
+        "common_name": "node_exporter",
+        "common_web_tls_cert_file": "/etc/ssl/node.pem",
+        "common_web_tls_key_file": "/etc/ssl/node.key",
+        "common_web_basic_auth_users": {"prometheus": "s3cret", "admin": "other"},
+    }
+    first = render(tmp_path, "prom1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
+    second = render(tmp_path, "prom1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
+    assert first == second
+    web = yaml.safe_load(first)
+    assert web["tls_server_config"] == {"cert_file": "/etc/ssl/node.pem", "key_file": "/etc/ssl/node.key"}
+    users = web["basic_auth_users"]
+    assert bcrypt.checkpw(b"s3cret", users["prometheus"].encode())
+    assert bcrypt.checkpw(b"other", users["admin"].encode())
+    assert not bcrypt.checkpw(b"wrong", users["prometheus"].encode())
+    assert "s3cret" not in first
+    # promtool loads the certificate files, which do not exist here: check the auth part alone.
+    (tmp_path / "web.yml").write_text(yaml.safe_dump({"basic_auth_users": users}))
+    code, output = check([tool("promtool"), "check", "web-config", str(tmp_path / "web.yml")])
+    assert code == 0, output
+
+
+def test_hardened_unit_grants_capabilities_only_when_asked(tmp_path):
+    base = {
+        "common_name": "blackbox_exporter", "common_description": "d", "common_documentation": "https://example",
+        "common_system_user": "prometheus", "common_system_group": "prometheus",
+        "common_exec_start": ["/usr/bin/prometheus-blackbox-exporter", "--config.file=/etc/b.yml"],
+        "common_reload_with_hup": True, "common_needs_full_proc": False,
+        "common_address_families": ["AF_INET", "AF_INET6"], "common_read_write_paths": [],
+    }
+    plain = render(tmp_path, "prom1", {"unit": ("common", "service.j2")}, {**base, "common_capabilities": []})["unit"]
+    icmp = render(tmp_path, "prom1", {"unit": ("common", "service.j2")}, {**base, "common_capabilities": ["CAP_NET_RAW"]})["unit"]
+    assert "CapabilityBoundingSet=\n" in plain and "AmbientCapabilities=\n" in plain
+    assert "CapabilityBoundingSet=CAP_NET_RAW\n" in icmp and "AmbientCapabilities=CAP_NET_RAW\n" in icmp
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in plain
+    assert "ProcSubset=pid" in plain
+    assert "ExecStart=/usr/bin/prometheus-blackbox-exporter \\\n    --config.file=/etc/b.yml\n" in plain
+    assert json.dumps(plain).count("ProtectSystem=strict") == 1
