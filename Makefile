@@ -55,6 +55,12 @@ molecule: image ## Every Molecule scenario; containers are removed whatever the 
 	$(MAKE) --no-print-directory clean-molecule; \
 	exit $$status
 
+demo: image ## Start the monitoring core on local containers and print its URLs
+	bash scripts/demo.sh up
+
+demo-down: deps ## Remove the demo containers
+	bash scripts/demo.sh down
+
 clean-molecule: ## Remove every Molecule container and network left behind
 	@ids=$$(docker ps -aq --filter label=llmagentos.molecule); [ -z "$$ids" ] || docker rm -f $$ids >/dev/null
 	@docker network ls -q --filter label=llmagentos.molecule | xargs -r docker network rm >/dev/null

@@ -39,7 +39,7 @@ def render(tmp_path, host, templates, extra_vars):
     """Renders role templates for one inventory host; returns {name: text}."""
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    roles = sorted({role for role, _ in templates.values()})
+    roles = sorted({role for role, _template in templates.values()})
     vars_files = [str(ROLES / role / sub / "main.yml") for role in roles for sub in ("defaults", "vars")
                   if (ROLES / role / sub / "main.yml").exists()]
     tasks = [{
