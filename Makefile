@@ -61,6 +61,9 @@ demo: image ## Start the monitoring core on local containers and print its URLs
 demo-down: deps ## Remove the demo containers
 	bash scripts/demo.sh down
 
+bench: image ## Benchmarks (not tests); paste the output into docs/benchmarks.md
+	bash benchmarks/converge_core.sh
+
 clean-molecule: ## Remove every Molecule container and network left behind
 	@ids=$$(docker ps -aq --filter label=llmagentos.molecule); [ -z "$$ids" ] || docker rm -f $$ids >/dev/null
 	@docker network ls -q --filter label=llmagentos.molecule | xargs -r docker network rm >/dev/null
