@@ -25,6 +25,9 @@ INVENTORY = textwrap.dedent("""\
         prometheus:
           hosts:
             prom1: {}
+        alertmanager_solo:
+          hosts:
+            am1: {}
 """)
 
 
@@ -35,17 +38,26 @@ def tool(name):
     return path
 
 
-def render(tmp_path, host, templates, extra_vars):
-    """Renders role templates for one inventory host; returns {name: text}."""
+def render(tmp_path, host, templates, extra_vars, roles=()):
+    """Renders templates for one inventory host with the roles' defaults and vars loaded;
+    returns {name: text}. A template is (role, file in its templates/) or a Jinja string."""
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    roles = sorted({role for role, _template in templates.values()})
-    vars_files = [str(ROLES / role / sub / "main.yml") for role in roles for sub in ("defaults", "vars")
+    sources = {}
+    for name, template in templates.items():
+        if isinstance(template, tuple):
+            role, file = template
+            roles = (*roles, role)
+            sources[name] = ROLES / role / "templates" / file
+        else:
+            sources[name] = tmp_path / f"{name}.j2"
+            sources[name].write_text(template)
+    vars_files = [str(ROLES / role / sub / "main.yml") for role in sorted(set(roles)) for sub in ("defaults", "vars")
                   if (ROLES / role / sub / "main.yml").exists()]
     tasks = [{
         "name": f"Render {name}",
-        "ansible.builtin.template": {"src": str(ROLES / role / "templates" / template), "dest": str(out / name), "mode": "0600"},
-    } for name, (role, template) in templates.items()]
+        "ansible.builtin.template": {"src": str(source), "dest": str(out / name), "mode": "0600"},
+    } for name, source in sources.items()]
     play = [{"hosts": host, "gather_facts": False, "connection": "local", "vars_files": vars_files,
              "vars": {"ansible_python_interpreter": sys.executable}, "tasks": tasks}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
@@ -158,3 +170,39 @@ def test_hardened_unit_grants_capabilities_only_when_asked(tmp_path):
     assert "ProcSubset=pid" in plain
     assert "ExecStart=/usr/bin/prometheus-blackbox-exporter \\\n    --config.file=/etc/b.yml\n" in plain
     assert json.dumps(plain).count("ProtectSystem=strict") == 1
+
+
+def test_alertmanager_clusters_with_the_other_hosts_of_its_group(tmp_path):
+    args = render(tmp_path, "am1", {"args": "{{ _alertmanager_args | to_json }}"}, {}, roles=("alertmanager",))["args"]
+    args = json.loads(args)
+    assert "--cluster.listen-address=0.0.0.0:9094" in args
+    assert [a for a in args if a.startswith("--cluster.peer=")] == ["--cluster.peer=10.0.0.10:9094"]
+
+
+def test_a_single_alertmanager_switches_clustering_off(tmp_path):
+    args = json.loads(render(tmp_path, "am1", {"args": "{{ _alertmanager_args | to_json }}"},
+                             {"alertmanager_cluster_group": "alertmanager_solo"}, roles=("alertmanager",))["args"])
+    assert "--cluster.listen-address=" in args
+    assert not [a for a in args if a.startswith("--cluster.peer")]
+
+
+def test_alertmanager_templates_are_loaded_by_the_checked_config(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "llm.tmpl").write_text('{{ define "llm.title" }}[{{ .Status }}] {{ .CommonLabels.agent }}{{ end }}')
+    rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {
+        "alertmanager_config_dir": str(tmp_path),
+        "alertmanager_receivers": [{"name": "default", "webhook_configs": [{"url": "http://127.0.0.1:9099/"}]},
+                                   {"name": "mail", "email_configs": [{"to": "oncall@example.com", "from": "am@example.com",
+                                                                      "smarthost": "smtp.example.com:587",
+                                                                      # Go templates must reach the file untouched by Jinja.
+                                                                      "headers": {"Subject": '{% raw %}{{ template "llm.title" . }}{% endraw %}'}}]}],
+    })
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(rendered["alertmanager.yml"])
+    assert yaml.safe_load(rendered["alertmanager.yml"])["templates"] == [f"{tmp_path}/templates/*.tmpl"]
+    assert '{{ template "llm.title" . }}' in rendered["alertmanager.yml"]
+    code, output = check([tool("amtool"), "check-config", str(path)])
+    assert code == 0 and "1 templates" in output, output
+    (tmp_path / "templates" / "llm.tmpl").write_text('{{ define "llm.title" }}{{ .Broken')
+    code, output = check([tool("amtool"), "check-config", str(path)])
+    assert code != 0, output
