@@ -189,13 +189,15 @@ def test_a_single_alertmanager_switches_clustering_off(tmp_path):
 def test_alertmanager_templates_are_loaded_by_the_checked_config(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "llm.tmpl").write_text('{{ define "llm.title" }}[{{ .Status }}] {{ .CommonLabels.agent }}{{ end }}')
+    email = {
+        "to": "oncall@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:587",
+        # Go templates must reach the file untouched by Jinja.
+        "headers": {"Subject": '{% raw %}{{ template "llm.title" . }}{% endraw %}'},
+    }
     rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {
         "alertmanager_config_dir": str(tmp_path),
         "alertmanager_receivers": [{"name": "default", "webhook_configs": [{"url": "http://127.0.0.1:9099/"}]},
-                                   {"name": "mail", "email_configs": [{"to": "oncall@example.com", "from": "am@example.com",
-                                                                      "smarthost": "smtp.example.com:587",
-                                                                      # Go templates must reach the file untouched by Jinja.
-                                                                      "headers": {"Subject": '{% raw %}{{ template "llm.title" . }}{% endraw %}'}}]}],
+                                   {"name": "mail", "email_configs": [email]}],
     })
     path = tmp_path / "alertmanager.yml"
     path.write_text(rendered["alertmanager.yml"])

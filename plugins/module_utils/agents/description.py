@@ -1,0 +1,350 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Reads `llmagentos_agents` into model objects, reporting every problem with its field path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import Problems
+from .presets import CUSTOM, KINDS, PRESETS, SIGNALS, Signal
+from .units import parse_duration, parse_objective, parse_ratio
+
+VARIABLE = "llmagentos_agents"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_SELECTOR = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?|\{.+\})$")
+_TARGET = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+_SEVERITIES = ("info", "warning", "critical")
+# Labels the compiler sets itself; a user label of the same name would hide them.
+RESERVED_LABELS = ("agent", "component", "kind", "env", "team", "job", "instance", "severity")
+
+# Threshold alerts: the signals each needs, how its threshold is read, and its direction.
+ALERTS = {
+    "error_rate": (("requests", "errors"), parse_ratio, "above"),
+    "latency": (("latency",), parse_duration, "above"),
+    "time_to_first_token": (("time_to_first_token",), parse_duration, "above"),
+    "time_per_output_token": (("time_per_output_token",), parse_duration, "above"),
+    "token_throughput": (("token_throughput",), float, "below"),
+    "queue_depth": (("queue_depth",), float, "above"),
+    "kv_cache_usage": (("kv_cache_usage",), parse_ratio, "above"),
+    "down": ((), None, None),
+}
+SLIS = {"availability": ("requests", "errors"), "latency": ("latency",)}
+DEFAULT_FOR = 300.0
+DEFAULT_SLO_PERIOD = 30 * 86400.0
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    threshold: float | None
+    direction: str | None
+    for_seconds: float
+    severity: str
+    quantile: float
+
+
+@dataclass(frozen=True)
+class Slo:
+    sli: str
+    objective: float
+    threshold: float | None
+    period_seconds: float
+
+
+@dataclass(frozen=True)
+class Component:
+    agent: str
+    name: str
+    kind: str
+    preset: str
+    targets: tuple
+    metrics_path: str | None
+    scheme: str
+    probe_path: str | None
+    labels: tuple
+    signals: tuple
+    alerts: tuple
+    slos: tuple
+
+    def signal(self, name):
+        return dict(self.signals).get(name)
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    team: str | None
+    environment: str | None
+    components: tuple
+
+
+def _check_keys(data, allowed, path, problems):
+    for key in data:
+        if key not in allowed:
+            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(allowed)}")
+
+
+def _mapping(value, path, problems):
+    if not isinstance(value, dict):
+        problems.add(path, f"must be a mapping, got {type(value).__name__}")
+        return None
+    return value
+
+
+def _string(data, key, path, problems, required=False, pattern=None, hint=""):
+    value = data.get(key)
+    if value is None:
+        if required:
+            problems.add(f"{path}.{key}", "is required")
+        return None
+    if not isinstance(value, str) or not value:
+        problems.add(f"{path}.{key}", f"must be a non-empty string, got {value!r}")
+        return None
+    if pattern and not pattern.match(value):
+        problems.add(f"{path}.{key}", f"{value!r} is not valid{hint}")
+        return None
+    return value
+
+
+def _parse(parser, value, path, problems):
+    try:
+        return parser(value)
+    except (TypeError, ValueError) as error:
+        problems.add(path, str(error))
+        return None
+
+
+def parse_agents(raw, groups=None):
+    """Validates the description and returns a tuple of Agent. `groups` maps inventory group
+    names to host names, for components that name a hosts_group. Raises DescriptionError
+    listing every problem."""
+    problems = Problems()
+    agents = []
+    if not isinstance(raw, list):
+        problems.add(VARIABLE, f"must be a list of agents, got {type(raw).__name__}")
+        problems.raise_if_any()
+    seen = set()
+    for index, data in enumerate(raw):
+        path = f"{VARIABLE}[{index}]"
+        if _mapping(data, path, problems) is None:
+            continue
+        _check_keys(data, ("name", "team", "environment", "components"), path, problems)
+        name = _string(data, "name", path, problems, required=True, pattern=_NAME,
+                       hint=": use letters, digits, '.', '_' and '-', at most 63 characters")
+        if name in seen:
+            problems.add(f"{path}.name", f"agent {name!r} is described twice")
+        seen.add(name)
+        team = _string(data, "team", path, problems, pattern=_NAME, hint=": use letters, digits, '.', '_' and '-'")
+        environment = _string(data, "environment", path, problems, pattern=_NAME,
+                              hint=": use letters, digits, '.', '_' and '-'")
+        components = data.get("components")
+        if not isinstance(components, list) or not components:
+            problems.add(f"{path}.components", "must be a non-empty list of components")
+            continue
+        parsed = []
+        component_names = set()
+        for position, component in enumerate(components):
+            result = _parse_component(name, component, f"{path}.components[{position}]", groups, problems)
+            if result is None:
+                continue
+            if result.name in component_names:
+                problems.add(f"{path}.components[{position}].name", f"component {result.name!r} appears twice in agent {name!r}")
+            component_names.add(result.name)
+            parsed.append(result)
+        if name:
+            agents.append(Agent(name, team, environment, tuple(parsed)))
+    problems.raise_if_any()
+    return tuple(agents)
+
+
+_COMPONENT_KEYS = ("name", "kind", "preset", "targets", "hosts_group", "port", "metrics_path", "scheme",
+                   "labels", "metrics", "alerts", "slos")
+
+
+def _parse_component(agent, data, path, groups, problems):
+    if _mapping(data, path, problems) is None:
+        return None
+    before = len(problems.items)
+    _check_keys(data, _COMPONENT_KEYS, path, problems)
+    name = _string(data, "name", path, problems, required=True, pattern=_NAME,
+                   hint=": use letters, digits, '.', '_' and '-', at most 63 characters")
+    kind = _string(data, "kind", path, problems, required=True)
+    if kind and kind not in KINDS:
+        problems.add(f"{path}.kind", f"{kind!r} is not a kind; choose one of {', '.join(KINDS)}")
+    preset_name = _string(data, "preset", path, problems)
+    preset = CUSTOM
+    if preset_name is not None:
+        preset = PRESETS.get(preset_name)
+        if preset is None:
+            problems.add(f"{path}.preset", f"unknown preset {preset_name!r}; known presets: {', '.join(sorted(PRESETS))}")
+            return None
+        if kind and kind not in preset.kinds:
+            problems.add(f"{path}.kind", f"preset {preset_name!r} is for kind {' or '.join(preset.kinds)}, not {kind!r}")
+    elif kind and kind != "custom":
+        problems.add(f"{path}.preset", f"is required for kind {kind!r}; only kind 'custom' may omit it")
+
+    port = data.get("port", preset.port)
+    if "port" in data and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        problems.add(f"{path}.port", f"must be a port number from 1 to 65535, got {data['port']!r}")
+        port = None
+    targets = _parse_targets(data, path, port, groups, problems)
+    metrics_path = data.get("metrics_path", preset.metrics_path)
+    if "metrics_path" in data and (not isinstance(metrics_path, str) or not metrics_path.startswith("/")):
+        problems.add(f"{path}.metrics_path", f"must be a path starting with '/', got {metrics_path!r}")
+    scheme = data.get("scheme", "http")
+    if scheme not in ("http", "https"):
+        problems.add(f"{path}.scheme", f"must be http or https, got {scheme!r}")
+    labels = _parse_labels(data.get("labels", {}), f"{path}.labels", problems)
+    signals = dict(preset.signals)
+    signals.update(_parse_metrics(data.get("metrics", {}), f"{path}.metrics", problems))
+    alerts = _parse_alerts(data.get("alerts", {}), f"{path}.alerts", preset, signals, problems)
+    slos = _parse_slos(data.get("slos", []), f"{path}.slos", preset, signals, problems)
+    if len(problems.items) > before:
+        return None
+    return Component(agent, name, kind, preset.name, targets, metrics_path, scheme, preset.probe_path,
+                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos)
+
+
+def _parse_targets(data, path, port, groups, problems):
+    has_targets, has_group = "targets" in data, "hosts_group" in data
+    if has_targets == has_group:
+        problems.add(path, "give exactly one of targets (a host:port list) and hosts_group (an inventory group)")
+        return ()
+    if has_targets:
+        targets = data["targets"]
+        if not isinstance(targets, list) or not targets:
+            problems.add(f"{path}.targets", "must be a non-empty list of host:port strings")
+            return ()
+        for position, target in enumerate(targets):
+            match = _TARGET.match(target) if isinstance(target, str) else None
+            if not match or not 0 < int(match.group(1)) < 65536:
+                problems.add(f"{path}.targets[{position}]", f"{target!r} is not host:port, such as 10.0.0.5:8000")
+        return tuple(targets)
+    group = data["hosts_group"]
+    if not isinstance(group, str) or not group:
+        problems.add(f"{path}.hosts_group", f"must be the name of an inventory group, got {group!r}")
+        return ()
+    if groups is None or group not in groups:
+        problems.add(f"{path}.hosts_group", f"inventory group {group!r} does not exist (pass groups=groups to the filter)")
+        return ()
+    if not groups[group]:
+        problems.add(f"{path}.hosts_group", f"inventory group {group!r} has no hosts")
+        return ()
+    if port is None:
+        problems.add(f"{path}.port", "is required with hosts_group: the preset gives no default port")
+        return ()
+    return tuple(f"{host}:{port}" for host in groups[group])
+
+
+def _parse_labels(labels, path, problems):
+    if _mapping(labels, path, problems) is None:
+        return {}
+    parsed = {}
+    for key, value in labels.items():
+        if not isinstance(key, str) or not _LABEL_NAME.match(key) or key.startswith("__"):
+            problems.add(f"{path}.{key}", "is not a valid Prometheus label name")
+        elif key in RESERVED_LABELS:
+            problems.add(f"{path}.{key}", f"is set by the compiler; choose another name (reserved: {', '.join(RESERVED_LABELS)})")
+        elif isinstance(value, (dict, list)) or value is None:
+            problems.add(f"{path}.{key}", f"must be a string or number, got {value!r}")
+        else:
+            parsed[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return parsed
+
+
+def _parse_metrics(metrics, path, problems):
+    if _mapping(metrics, path, problems) is None:
+        return {}
+    parsed = {}
+    for key, selector in metrics.items():
+        if key not in SIGNALS:
+            problems.add(f"{path}.{key}", f"unknown signal; known signals: {', '.join(SIGNALS)}")
+        elif not isinstance(selector, str) or not _SELECTOR.match(selector.strip()):
+            problems.add(f"{path}.{key}", f"must be a metric name or selector such as search_requests_total{{code=~\"5..\"}}, got {selector!r}")
+        else:
+            parsed[key] = Signal(selector.strip())
+    return parsed
+
+
+def _signal_problem(preset, missing):
+    if preset.name == "custom":
+        return f"needs the {' and '.join(missing)} signal(s): map them under metrics"
+    if all(signal in preset.user_signals for signal in missing):
+        return f"needs the {' and '.join(missing)} signal(s): map them under metrics (preset {preset.name!r} leaves them to you)"
+    return f"needs {' and '.join(missing)}, which preset {preset.name!r} does not offer"
+
+
+def _parse_alerts(alerts, path, preset, signals, problems):
+    if _mapping(alerts, path, problems) is None:
+        return ()
+    parsed = []
+    for key, spec in alerts.items():
+        alert_path = f"{path}.{key}"
+        if key not in ALERTS:
+            problems.add(alert_path, f"unknown alert; known alerts: {', '.join(ALERTS)}")
+            continue
+        needed, parser, direction = ALERTS[key]
+        missing = [signal for signal in needed if signal not in signals]
+        if missing:
+            problems.add(alert_path, _signal_problem(preset, missing))
+            continue
+        if _mapping(spec, alert_path, problems) is None:
+            continue
+        allowed = ["for", "severity"] + ([direction] if direction else []) + (["quantile"] if parser is parse_duration else [])
+        _check_keys(spec, allowed, alert_path, problems)
+        threshold = None
+        if direction:
+            if direction not in spec:
+                problems.add(f"{alert_path}.{direction}", "is required")
+            else:
+                threshold = _parse(parser, spec[direction], f"{alert_path}.{direction}", problems)
+                if parser is float and isinstance(spec[direction], bool):
+                    problems.add(f"{alert_path}.{direction}", f"must be a number, got {spec[direction]!r}")
+        for_seconds = _parse(parse_duration, spec.get("for", "5m"), f"{alert_path}.for", problems)
+        severity = spec.get("severity", "warning")
+        if severity not in _SEVERITIES:
+            problems.add(f"{alert_path}.severity", f"must be one of {', '.join(_SEVERITIES)}, got {severity!r}")
+        quantile = spec.get("quantile", 0.95)
+        if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
+            problems.add(f"{alert_path}.quantile", f"must be a number between 0 and 1, such as 0.95, got {quantile!r}")
+        parsed.append(Alert(key, threshold, direction, for_seconds or DEFAULT_FOR, severity, float(quantile) if isinstance(quantile, (int, float)) else 0.95))
+    return tuple(parsed)
+
+
+def _parse_slos(slos, path, preset, signals, problems):
+    if not isinstance(slos, list):
+        problems.add(path, f"must be a list, got {type(slos).__name__}")
+        return ()
+    parsed = []
+    for index, spec in enumerate(slos):
+        slo_path = f"{path}[{index}]"
+        if _mapping(spec, slo_path, problems) is None:
+            continue
+        _check_keys(spec, ("sli", "objective", "threshold", "period"), slo_path, problems)
+        sli = spec.get("sli")
+        if not isinstance(sli, str) or sli not in SLIS:
+            problems.add(f"{slo_path}.sli", f"must be one of {', '.join(SLIS)}, got {sli!r}")
+            continue
+        missing = [signal for signal in SLIS[sli] if signal not in signals]
+        if missing:
+            problems.add(f"{slo_path}.sli", _signal_problem(preset, missing))
+            continue
+        if "objective" not in spec:
+            problems.add(f"{slo_path}.objective", "is required")
+            continue
+        objective = _parse(parse_objective, spec["objective"], f"{slo_path}.objective", problems)
+        threshold = None
+        if sli == "latency":
+            if "threshold" not in spec:
+                problems.add(f"{slo_path}.threshold", "is required for a latency SLO, for example 2s")
+            else:
+                threshold = _parse(parse_duration, spec["threshold"], f"{slo_path}.threshold", problems)
+        elif "threshold" in spec:
+            problems.add(f"{slo_path}.threshold", "applies to latency SLOs only")
+        period = _parse(parse_duration, spec.get("period", "30d"), f"{slo_path}.period", problems)
+        if objective is not None and period is not None:
+            parsed.append(Slo(sli, objective, threshold, period))
+    return tuple(parsed)

@@ -1,0 +1,60 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Prometheus scrape jobs for agent components."""
+
+from __future__ import annotations
+
+from .errors import DescriptionError
+
+
+def component_labels(agent, component):
+    """The labels every series of a component carries."""
+    labels = {"agent": agent.name, "component": component.name, "kind": component.kind}
+    if agent.environment:
+        labels["env"] = agent.environment
+    if agent.team:
+        labels["team"] = agent.team
+    labels.update(dict(component.labels))
+    return labels
+
+
+def job_name(agent, component, suffix=""):
+    return f"llmagentos/{agent.name}/{component.name}{suffix}"
+
+
+def scrape_configs(agents, blackbox_address=None):
+    """One job per component with a metrics endpoint; a blackbox probe job for components
+    that have none (Ollama). `blackbox_address` is the host:port of the exporter that probes."""
+    jobs = []
+    for agent_index, agent in enumerate(agents):
+        for component_index, component in enumerate(agent.components):
+            labels = component_labels(agent, component)
+            if component.probe_path is None:
+                jobs.append({
+                    "job_name": job_name(agent, component),
+                    "metrics_path": component.metrics_path,
+                    "scheme": component.scheme,
+                    "static_configs": [{"targets": list(component.targets), "labels": labels}],
+                })
+                continue
+            if not blackbox_address:
+                raise DescriptionError([(
+                    f"llmagentos_agents[{agent_index}].components[{component_index}]",
+                    f"preset {component.preset!r} has no metrics endpoint and is probed through blackbox_exporter: "
+                    "pass blackbox_address='host:port' to the filter",
+                )])
+            jobs.append({
+                "job_name": job_name(agent, component, "/probe"),
+                "metrics_path": "/probe",
+                "params": {"module": ["http_2xx"]},
+                "static_configs": [{
+                    "targets": [f"{component.scheme}://{target}{component.probe_path}" for target in component.targets],
+                    "labels": labels,
+                }],
+                "relabel_configs": [
+                    {"source_labels": ["__address__"], "target_label": "__param_target"},
+                    {"source_labels": ["__param_target"], "target_label": "instance"},
+                    {"target_label": "__address__", "replacement": blackbox_address},
+                ],
+            })
+    return jobs

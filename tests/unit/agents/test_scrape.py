@@ -1,0 +1,47 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.llmagentos.ops.plugins.filter.agent_scrape_configs import agent_scrape_configs
+from ansible.errors import AnsibleFilterError
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
+
+
+def compile_example():
+    return agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"])
+
+
+def test_matches_the_golden_file():
+    expected = yaml.safe_load((GOLDEN / "support_bot.scrape_configs.yml").read_text())
+    assert compile_example() == expected
+
+
+def test_every_series_carries_agent_component_and_kind():
+    for job in compile_example():
+        for group in job["static_configs"]:
+            assert {"agent", "component", "kind"} <= set(group["labels"])
+
+
+def test_promtool_accepts_the_jobs(tmp_path):
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail("promtool is not on PATH: run `make deps`")
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({"scrape_configs": compile_example()}))
+    result = subprocess.run([promtool, "check", "config", str(config)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_probe_only_component_needs_the_blackbox_address():
+    with pytest.raises(AnsibleFilterError, match=r"components\[5\]: preset 'ollama' has no metrics endpoint"):
+        agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"])
+
+
+def test_the_filter_reports_problems_without_a_traceback():
+    with pytest.raises(AnsibleFilterError, match=r"^invalid agent description:\nllmagentos_agents\[0\]\.components\[0\]\.preset: unknown preset"):
+        agent_scrape_configs([{"name": "a", "components": [{"name": "c", "kind": "llm", "preset": "x", "targets": ["h:1"]}]}])
