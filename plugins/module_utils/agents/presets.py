@@ -27,6 +27,7 @@ SIGNALS = {
     "gpu_utilization": "gauge",          # 0..1
     "gpu_memory_used": "gauge",          # bytes
     "gpu_memory_total": "gauge",         # bytes
+    "gpu_memory_free": "gauge",          # bytes; used + free stands in for total (DCGM)
 }
 
 KINDS = ("llm", "tool", "engine", "gpu", "vector_store", "custom")
@@ -126,11 +127,11 @@ PRESETS = {p.name: p for p in (
         "time_per_output_token": Signal("gen_ai_server_time_per_output_token_seconds"),
         "token_throughput": Signal('gen_ai_client_token_usage_sum{gen_ai_token_type="output"}'),
     }, source="opentelemetry semantic-conventions docs/gen-ai/gen-ai-metrics.md"),
-    # NVIDIA DCGM exporter (dcp-metrics-included.csv default counters).
+    # NVIDIA DCGM exporter (etc/default-counters.csv): utilisation in percent, memory in MiB.
     _preset("dcgm", ["gpu"], 9400, "/metrics", {
         "gpu_utilization": Signal("DCGM_FI_DEV_GPU_UTIL", scale=0.01),
         "gpu_memory_used": Signal("DCGM_FI_DEV_FB_USED", scale=1024 * 1024),
-        "gpu_memory_total": Signal("(DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)", scale=1024 * 1024),
+        "gpu_memory_free": Signal("DCGM_FI_DEV_FB_FREE", scale=1024 * 1024),
     }, source="dcgm-exporter etc/default-counters.csv"),
     # utkuozdemir/nvidia_gpu_exporter (nvidia-smi based).
     _preset("nvidia_smi", ["gpu"], 9835, "/metrics", {

@@ -1,0 +1,87 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""JSON Schema of `llmagentos_agents`, built from the same tables the validator uses, for
+editors and CI linters. The validator stays the authority: it also checks what a schema cannot
+express (signals a preset lacks, duplicate names, inventory groups)."""
+
+from __future__ import annotations
+
+from .description import ALERTS, RESERVED_LABELS, SLIS
+from .presets import KINDS, PRESETS, SIGNALS
+
+_NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+_DURATION = {"type": "string", "pattern": "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$",
+             "description": "A Prometheus duration such as 50ms, 30s, 5m or 1h30m."}
+_RATIO = {"oneOf": [{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*%$"}, {"type": "number", "minimum": 0, "maximum": 1}],
+          "description": "A percentage such as 5% or a fraction such as 0.05."}
+_THRESHOLD = {"duration": _DURATION, "ratio": _RATIO, "number": {"type": "number"}}
+
+
+def _alert_schema(parser, direction):
+    properties = {
+        "for": _DURATION,
+        "severity": {"enum": ["info", "warning", "critical"]},
+    }
+    if direction:
+        kind = {"parse_duration": "duration", "parse_ratio": "ratio"}.get(parser.__name__, "number")
+        properties[direction] = _THRESHOLD[kind]
+        if kind == "duration":
+            properties["quantile"] = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
+    return {"type": "object", "additionalProperties": False, "properties": properties,
+            "required": [direction] if direction else []}
+
+
+def agents_schema():
+    component = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "kind"],
+        "properties": {
+            "name": _NAME,
+            "kind": {"enum": list(KINDS)},
+            "preset": {"enum": sorted(PRESETS)},
+            "targets": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[^\\s]+:[0-9]{1,5}$"}},
+            "hosts_group": {"type": "string", "minLength": 1},
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "metrics_path": {"type": "string", "pattern": "^/"},
+            "scheme": {"enum": ["http", "https"]},
+            "labels": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-zA-Z_][a-zA-Z0-9_]*$", "not": {"enum": list(RESERVED_LABELS)}},
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+            },
+            "metrics": {"type": "object", "additionalProperties": False,
+                        "properties": {name: {"type": "string", "minLength": 1} for name in SIGNALS}},
+            "alerts": {"type": "object", "additionalProperties": False,
+                       "properties": {name: _alert_schema(parser, direction) for name, (_signals, parser, direction) in ALERTS.items()}},
+            "slos": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["sli", "objective"],
+                "properties": {
+                    "sli": {"enum": list(SLIS)},
+                    "objective": {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
+                                            {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}]},
+                    "threshold": _DURATION,
+                    "period": _DURATION,
+                },
+            }},
+        },
+        "oneOf": [{"required": ["targets"]}, {"required": ["hosts_group"]}],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/llmagentos/ops/docs/agent-description.schema.json",
+        "title": "llmagentos_agents",
+        "description": "LLM agents described for llmagentos.ops; see docs/agent-description.md.",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "components"],
+            "properties": {
+                "name": _NAME,
+                "team": _NAME,
+                "environment": _NAME,
+                "components": {"type": "array", "minItems": 1, "items": component},
+            },
+        },
+    }
