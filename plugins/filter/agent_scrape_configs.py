@@ -13,18 +13,9 @@ description:
     component. Every series of a component carries the labels C(agent), C(component) and
     C(kind), plus C(env) and C(team) when the agent sets them and the component's own C(labels).
   - Components whose preset has no metrics endpoint (C(ollama)) become a blackbox probe job.
-  - A malformed description fails with one line per problem, each naming its field path, for
-    example C(llmagentos_agents[0].components[2].slos[0].objective).
-  - The description format is documented in docs/agent-description.md of the collection.
+extends_documentation_fragment:
+  - llmagentos.ops.agents
 options:
-  _input:
-    description: The agents, as in C(llmagentos_agents).
-    type: list
-    elements: dict
-    required: true
-  groups:
-    description: The inventory groups (pass C(groups)), needed when a component names a C(hosts_group).
-    type: dict
   blackbox_address:
     description: host:port of the blackbox exporter that probes components without metrics.
     type: str
@@ -45,18 +36,12 @@ _value:
   elements: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
 
 
 def agent_scrape_configs(agents, groups=None, blackbox_address=None):
-    try:
-        return scrape_configs(parse_agents(agents, groups), blackbox_address)
-    except DescriptionError as error:
-        raise AnsibleFilterError(f"invalid agent description:\n{error}") from None
+    return compile_agents(lambda parsed: scrape_configs(parsed, blackbox_address), agents, groups)
 
 
 class FilterModule:

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import alertmanager_routes
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
 
 EXAMPLE = yaml.safe_load((Path(__file__).parent / "golden" / "support_bot.yml").read_text())
@@ -73,3 +76,6 @@ def test_malformed_descriptions_fail_cleanly(description):
         return
     # What the validator accepts, the generators must compile.
     scrape_configs(agents, EXAMPLE["blackbox_address"])
+    agent_rules(agents)
+    rule_tests(agents, ["agents.yml"])
+    alertmanager_routes(agents)

@@ -1,0 +1,35 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Options shared by the agent compiler's filters."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  _input:
+    description:
+      - The agents, as in C(llmagentos_agents); the format is documented in
+        docs/agent-description.md of the collection.
+      - A malformed description fails with one line per problem, each naming its field path, for
+        example C(llmagentos_agents[0].components[2].slos[0].objective).
+    type: list
+    elements: dict
+    required: true
+  groups:
+    description: The inventory groups (pass C(groups)), needed when a component names a C(hosts_group).
+    type: dict
+"""
+
+    RULES = r"""
+options:
+  runbook_base_url:
+    description: Prefix of every alert's C(runbook_url); the lower-cased alert name is appended.
+    type: str
+    default: https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#
+  min_request_rate:
+    description: Requests per second below which ratio, quantile and throughput alerts stay quiet.
+    type: float
+    default: 0.0166666666667
+"""

@@ -1,0 +1,60 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Filter adapter over the agent compiler: Alertmanager routes and inhibit rules."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: agent_alertmanager_routes
+short_description: Alertmanager routes and inhibit rules for the alerts of LLM agents
+version_added: 0.1.0
+description:
+  - Returns a mapping with C(routes), to put under C(alertmanager_route.routes), and
+    C(inhibit_rules), to add to C(alertmanager_inhibit_rules).
+  - Alerts of the agents of a team go to O(team_receiver); critical ones to O(critical_receiver).
+    Alerts of agents without a team stay on the parent route. Define the named receivers in
+    C(alertmanager_receivers); C(amtool check-config) rejects a route to an undefined one.
+  - While a component is down (C(AgentComponentDown)), its other alerts are inhibited.
+extends_documentation_fragment:
+  - llmagentos.ops.agents
+options:
+  team_receiver:
+    description: Receiver of a team's alerts; C({team}) is replaced by the team.
+    type: str
+    default: team-{team}
+  critical_receiver:
+    description: Receiver of a team's critical alerts; C({team}) is replaced. Empty for no separate route.
+    type: str
+    default: team-{team}-critical
+"""
+
+EXAMPLES = r"""
+- name: Route the agents' alerts
+  ansible.builtin.include_role:
+    name: llmagentos.ops.alertmanager
+  vars:
+    agent_routing: "{{ llmagentos_agents | llmagentos.ops.agent_alertmanager_routes(groups=groups) }}"
+    alertmanager_route:
+      receiver: default
+      routes: "{{ agent_routing.routes }}"
+    alertmanager_inhibit_rules: "{{ agent_routing.inhibit_rules }}"
+"""
+
+RETURN = r"""
+_value:
+  description: A mapping with C(routes) and C(inhibit_rules), in Alertmanager's format.
+  type: dict
+"""
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import (
+    DEFAULT_CRITICAL_RECEIVER, DEFAULT_TEAM_RECEIVER, alertmanager_routes)
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+
+
+def agent_alertmanager_routes(agents, groups=None, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
+    return compile_agents(lambda parsed: alertmanager_routes(parsed, team_receiver, critical_receiver), agents, groups)
+
+
+class FilterModule:
+    def filters(self):
+        return {"agent_alertmanager_routes": agent_alertmanager_routes}

@@ -1,0 +1,41 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Alertmanager routes for agents' alerts and the inhibit rule that keeps a down component
+from also paging for its symptoms."""
+
+from __future__ import annotations
+
+from .rules import alert_name
+
+DEFAULT_TEAM_RECEIVER = "team-{team}"
+DEFAULT_CRITICAL_RECEIVER = "team-{team}-critical"
+GROUP_BY = ["alertname", "agent", "component"]
+
+
+def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
+    """Routes (for alertmanager_route.routes) and inhibit rules (for alertmanager_inhibit_rules).
+
+    Alerts of a team's agents go to team_receiver, critical ones to critical_receiver (when it is
+    not empty); alerts of agents without a team stay on the parent route's receiver."""
+    teams = sorted({agent.team for agent in agents if agent.team})
+    routes = []
+    for team in teams:
+        agent_names = sorted(agent.name for agent in agents if agent.team == team)
+        route = {
+            "receiver": team_receiver.format(team=team),
+            "matchers": [f'team="{team}"', f'agent=~"{"|".join(agent_names)}"'],
+            "group_by": list(GROUP_BY),
+        }
+        if critical_receiver:
+            route["routes"] = [{"receiver": critical_receiver.format(team=team), "matchers": ['severity="critical"']}]
+        routes.append(route)
+    symptoms = sorted({alert_name(component, alert) for agent in agents for component in agent.components
+                       for alert in component.alerts if alert.name != "down"})
+    inhibit_rules = []
+    if symptoms:
+        inhibit_rules.append({
+            "source_matchers": ['alertname="AgentComponentDown"'],
+            "target_matchers": [f'alertname=~"{"|".join(symptoms)}"'],
+            "equal": ["agent", "component"],
+        })
+    return {"routes": routes, "inhibit_rules": inhibit_rules}

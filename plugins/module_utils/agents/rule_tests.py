@@ -1,0 +1,92 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""promtool unit tests for the generated alerts: for every alert a case where it fires, one
+where it does not, and for gated alerts one where traffic is too low for it to fire.
+
+The input series are the recorded series the alerts read (llmagentos:...), so the tests check
+thresholds, `for` durations, gates and labels whatever metric names the components use; the
+recording expressions themselves are checked by `promtool check rules` and end to end."""
+
+from __future__ import annotations
+
+import math
+
+from .promql import matchers, number
+from .rules import Options, alert_name, alert_rule, alert_series, is_gated, record_name
+
+INTERVAL_SECONDS = 60
+
+
+def _samples(value, count):
+    return f"{number(value)}x{count}"
+
+
+def _above_and_below(alert):
+    """A value on each side of the threshold, in the alert's own units."""
+    threshold = alert.threshold
+    if alert.name in ("error_rate", "kv_cache_usage"):
+        return min(1.0, threshold * 2 if threshold else 0.5), threshold / 2
+    return (threshold * 2 if threshold else 1.0), threshold / 2
+
+
+def rule_tests(agents, rule_files, options=Options()):
+    """A promtool test file (as a dict) for `rule_files`, the paths of the files holding
+    agent_rules(agents, options)."""
+    tests = []
+    for agent in agents:
+        for component in agent.components:
+            for alert in component.alerts:
+                tests.extend(_cases(agent, component, alert, options))
+    return {"rule_files": list(rule_files), "evaluation_interval": "1m", "tests": tests}
+
+
+def _cases(agent, component, alert, options):
+    rule = alert_rule(agent, component, alert, options)
+    name = alert_name(component, alert)
+    minutes = math.ceil(alert.for_seconds / INTERVAL_SECONDS)
+    eval_time = f"{minutes + 2}m"
+    count = minutes + 5
+    base = {"agent": agent.name, "component": component.name, "kind": component.kind}
+    expected_labels = {**base, **rule["labels"]}
+
+    def series(metric, labels, value):
+        return {"series": f"{metric}{{{matchers(labels)}}}", "values": _samples(value, count)}
+
+    def case(title, inputs, fires):
+        exp = [{"exp_labels": dict(expected_labels), "exp_annotations": rule["annotations"]}] if fires else []
+        return {
+            "name": f"{agent.name}/{component.name} {name}: {title}",
+            "interval": "1m",
+            "input_series": inputs,
+            "alert_rule_test": [{"eval_time": eval_time, "alertname": name, "exp_alerts": exp}],
+        }
+
+    if alert.name == "down":
+        metric = "probe_success" if component.probe_path else "up"
+        target = {**base, "job": f"llmagentos/{agent.name}/{component.name}", "instance": component.targets[0]}
+        expected_labels.update(job=target["job"], instance=target["instance"])
+        return [
+            case("fires when the target is down", [series(metric, target, 0)], True),
+            case("quiet while the target is up", [series(metric, target, 1)], False),
+        ]
+
+    bad, good = _above_and_below(alert)
+    if alert.direction == "below":
+        bad, good = good, bad
+    busy = options.min_request_rate * 10
+    idle = options.min_request_rate / 10
+
+    def inputs(value, request_rate):
+        requests = [series(record_name("requests"), base, request_rate)] if is_gated(component, alert) else []
+        if alert.name == "error_rate":
+            # The ratio is itself recorded from these two, so that rule is exercised too.
+            return requests + [series(record_name("errors"), base, request_rate * value)]
+        return requests + [series(alert_series(component, alert), base, value)]
+
+    cases = [
+        case(f"fires {alert.direction} the threshold", inputs(bad, busy), True),
+        case("quiet on the good side of the threshold", inputs(good, busy), False),
+    ]
+    if is_gated(component, alert):
+        cases.append(case("quiet when traffic is below the minimum", inputs(bad, idle), False))
+    return cases

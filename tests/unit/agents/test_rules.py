@@ -1,0 +1,84 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.llmagentos.ops.plugins.filter.agent_rule_tests import agent_rule_tests
+from ansible_collections.llmagentos.ops.plugins.filter.agent_rules import agent_rules
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.promql import series
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
+AGENTS, GROUPS = EXAMPLE["llmagentos_agents"], EXAMPLE["groups"]
+
+
+def promtool(*args):
+    path = shutil.which("promtool")
+    if path is None:
+        pytest.fail("promtool is not on PATH: run `make deps`")
+    result = subprocess.run([path, *args], capture_output=True, text=True, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def write(tmp_path, rules, tests):
+    (tmp_path / "agents.yml").write_text(yaml.safe_dump(rules, sort_keys=False))
+    (tmp_path / "agents_test.yml").write_text(yaml.safe_dump(tests, sort_keys=False))
+
+
+def test_rules_match_the_golden_file():
+    assert agent_rules(AGENTS, GROUPS) == yaml.safe_load((GOLDEN / "support_bot.rules.yml").read_text())
+
+
+def test_rule_tests_match_the_golden_file():
+    expected = yaml.safe_load((GOLDEN / "support_bot.rules_test.yml").read_text())
+    assert agent_rule_tests(AGENTS, ["agents.yml"], GROUPS) == expected
+
+
+def test_promtool_accepts_the_rules_and_their_tests_pass(tmp_path):
+    write(tmp_path, agent_rules(AGENTS, GROUPS), agent_rule_tests(AGENTS, ["agents.yml"], GROUPS))
+    code, output = promtool("check", "rules", str(tmp_path / "agents.yml"))
+    assert code == 0, output
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code == 0, output
+
+
+def test_the_generated_tests_catch_a_wrong_rule(tmp_path):
+    # Rules compiled with a higher traffic gate than the tests expect: the firing cases must fail.
+    write(tmp_path, agent_rules(AGENTS, GROUPS, min_request_rate=10), agent_rule_tests(AGENTS, ["agents.yml"], GROUPS))
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code != 0 and "ToolAPIErrorRateHigh" in output, output
+
+
+def test_every_alert_has_the_required_labels_and_annotations():
+    alerts = [rule for group in agent_rules(AGENTS, GROUPS)["groups"] for rule in group["rules"] if "alert" in rule]
+    assert {a["alert"] for a in alerts} == {
+        "LLMInferenceSlow", "LLMKVCacheUsageHigh", "AgentComponentDown", "ToolAPIErrorRateHigh", "TaskFailureRateHigh"}
+    for alert in alerts:
+        assert {"severity", "team", "env"} <= set(alert["labels"])
+        assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
+        assert alert["expr"].count('agent="support-bot"') >= 1
+
+
+def test_each_case_kind_is_generated():
+    tests = agent_rule_tests(AGENTS, ["agents.yml"], GROUPS)["tests"]
+    names = [t["name"] for t in tests]
+    assert "support-bot/search ToolAPIErrorRateHigh: quiet when traffic is below the minimum" in names
+    assert "support-bot/llm AgentComponentDown: fires when the target is down" in names
+    assert sum("fires" in name for name in names) == 5
+
+
+@pytest.mark.parametrize(("selector", "suffix", "expected"), [
+    ("x_total", "", 'x_total{agent="a",component="c"}'),
+    ('x_total{code=~"5.."}', "", 'x_total{code=~"5..",agent="a",component="c"}'),
+    ("x_seconds", "_bucket", 'x_seconds_bucket{agent="a",component="c"}'),
+    ('{__name__=~"v:(a|b)_seconds"}', "_bucket", '{__name__=~"(?:v:(a|b)_seconds)_bucket",agent="a",component="c"}'),
+])
+def test_series_selectors(selector, suffix, expected):
+    assert series(selector, {"agent": "a", "component": "c"}, suffix) == expected
+
+
+def test_a_suffix_needs_a_metric_name():
+    with pytest.raises(ValueError, match="has no metric name"):
+        series('{job="x"}', {}, "_bucket")
