@@ -62,6 +62,7 @@ demo-down: deps ## Remove the demo containers
 	bash scripts/demo.sh down
 
 bench: image ## Benchmarks (not tests); paste the output into docs/benchmarks.md
+	python benchmarks/compile_agents.py
 	bash benchmarks/converge_core.sh
 
 clean-molecule: ## Remove every Molecule container and network left behind

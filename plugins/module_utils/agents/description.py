@@ -346,5 +346,8 @@ def _parse_slos(slos, path, preset, signals, problems):
             problems.add(f"{slo_path}.threshold", "applies to latency SLOs only")
         period = _parse(parse_duration, spec.get("period", "30d"), f"{slo_path}.period", problems)
         if objective is not None and period is not None:
+            if any(other.sli == sli and other.objective == objective for other in parsed):
+                problems.add(slo_path, f"repeats the {sli} SLO of {spec['objective']!r}; give each objective once")
+                continue
             parsed.append(Slo(sli, objective, threshold, period))
     return tuple(parsed)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+# The labels every recorded series of a component keeps.
+BY = "agent, component, kind"
 _SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{(?P<matchers>.*)\})?$")
 _NAME_REGEX = re.compile(r'__name__\s*=~\s*"(?P<regex>(?:[^"\\]|\\.)*)"')
 
@@ -19,9 +21,10 @@ def _escape(value):
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def series(selector, labels, suffix=""):
-    """The selector for `selector` narrowed to `labels`, with `suffix` added to the metric name
-    (histogram base name + '_bucket'). Works for `name`, `name{...}` and `{__name__=~"..."}`."""
+def series(selector, labels, suffix="", extra=""):
+    """The selector for `selector` narrowed to `labels` (and the raw matchers `extra`), with
+    `suffix` added to the metric name (histogram base name + '_bucket'). Works for `name`,
+    `name{...}` and `{__name__=~"..."}`."""
     match = _SELECTOR.match(selector.strip())
     if not match:
         raise ValueError(f"not a series selector: {selector!r}")
@@ -32,7 +35,7 @@ def series(selector, labels, suffix=""):
         existing, count = _NAME_REGEX.subn(lambda m: f'__name__=~"(?:{m.group("regex")}){suffix}"', existing)
         if count != 1:
             raise ValueError(f"cannot add {suffix!r} to {selector!r}: it has no metric name")
-    parts = [part for part in (existing.strip().rstrip(","), matchers(labels)) if part]
+    parts = [part for part in (existing.strip().rstrip(","), matchers(labels), extra) if part]
     return f"{name}{{{','.join(parts)}}}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from . import slo as slo_rules
 from .promql import matchers, number
 from .rules import Options, alert_name, alert_rule, alert_series, is_gated, record_name
 
@@ -37,6 +38,8 @@ def rule_tests(agents, rule_files, options=Options()):
         for component in agent.components:
             for alert in component.alerts:
                 tests.extend(_cases(agent, component, alert, options))
+            for slo in component.slos:
+                tests.extend(_slo_cases(agent, component, slo, options))
     return {"rule_files": list(rule_files), "evaluation_interval": "1m", "tests": tests}
 
 
@@ -89,4 +92,46 @@ def _cases(agent, component, alert, options):
     ]
     if is_gated(component, alert):
         cases.append(case("quiet when traffic is below the minimum", inputs(bad, idle), False))
+    return cases
+
+
+def _slo_cases(agent, component, slo, options):
+    """Burn-rate cases: a fast burn pages, a slow burn opens a ticket, a burn within budget and
+    a burn on too little traffic do neither. Ratios that cannot be told apart for a low
+    objective (a page threshold above 100% errors) leave their case out."""
+    page, ticket = slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url)
+    budget = 1 - slo.objective
+    thresholds = {
+        severity: [slo_rules.burn_factor(slo, burn.long, burn.budget_share) * budget
+                   for burn in slo_rules.BURN_ALERTS if burn.severity == severity]
+        for severity in ("critical", "warning")
+    }
+    lowest_page = min(thresholds["critical"])
+    ticket_threshold = thresholds["warning"][0]  # the 1d/2h pair, reachable within the test
+    base = {"agent": agent.name, "component": component.name, "kind": component.kind, **slo_rules.slo_labels(slo)}
+    busy, idle = options.min_request_rate * 10, options.min_request_rate / 10
+    count = 160
+
+    def inputs(ratio, request_rate):
+        return [
+            {"series": f"{slo_rules.record('requests', 300)}{{{matchers(base)}}}", "values": _samples(request_rate, count)},
+            {"series": f"{slo_rules.record('errors', 300)}{{{matchers(base)}}}", "values": _samples(request_rate * ratio, count)},
+        ]
+
+    def case(title, ratio, request_rate, eval_minutes, fired):
+        exp = [{"exp_labels": {**base, **rule["labels"]}, "exp_annotations": rule["annotations"]} for rule in fired]
+        return {
+            "name": f"{agent.name}/{component.name} {slo_rules.ALERT} {slo.sli} {number(slo.objective * 100)}: {title}",
+            "interval": "1m",
+            "input_series": inputs(ratio, request_rate),
+            "alert_rule_test": [{"eval_time": f"{eval_minutes}m", "alertname": slo_rules.ALERT, "exp_alerts": exp}],
+        }
+
+    cases = []
+    if lowest_page < 1:
+        cases.append(case("a fast burn pages", min(1.0, lowest_page * 2), busy, 90, [page]))
+    if ticket_threshold < min(lowest_page, 1):
+        cases.append(case("a slow burn opens a ticket", (ticket_threshold + min(lowest_page, 1)) / 2, busy, 150, [ticket]))
+    cases.append(case("quiet within the error budget", budget / 2, busy, 150, []))
+    cases.append(case("quiet when traffic is below the minimum", 1.0, idle, 90, []))
     return cases

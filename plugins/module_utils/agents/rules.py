@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .promql import number, quantile_name, series
+from . import slo as slo_rules
+from .promql import BY, number, quantile_name, series
 from .units import format_duration
 
 RATE_WINDOW = "5m"
-BY = "agent, component, kind"
 DEFAULT_RUNBOOK_BASE_URL = "https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#"
 # Below one request a minute, ratios and quantiles are noise: gated alerts stay quiet.
 DEFAULT_MIN_REQUEST_RATE = 1 / 60
@@ -195,13 +195,17 @@ def alert_rule(agent, component, alert, options):
 
 
 def agent_rules(agents, options=Options()):
-    """A Prometheus rule file as a dict: per agent a recording group and an alerting group."""
+    """A Prometheus rule file as a dict: per agent a recording group, an SLO recording group and
+    an alerting group (threshold alerts, then SLO burn-rate alerts)."""
     groups = []
     for agent in agents:
         records = [rule for component in agent.components for rule in recording_rules(component)]
+        slo_records = [rule for component in agent.components for slo in component.slos
+                       for rule in slo_rules.recording_rules(component, slo)]
         alerts = [alert_rule(agent, component, alert, options) for component in agent.components for alert in component.alerts]
-        if records:
-            groups.append({"name": f"llmagentos:{agent.name}:recording", "rules": records})
-        if alerts:
-            groups.append({"name": f"llmagentos:{agent.name}:alerts", "rules": alerts})
+        alerts += [rule for component in agent.components for slo in component.slos
+                   for rule in slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url)]
+        for suffix, rules in (("recording", records), ("slo", slo_records), ("alerts", alerts)):
+            if rules:
+                groups.append({"name": f"llmagentos:{agent.name}:{suffix}", "rules": rules})
     return {"groups": groups}

@@ -54,7 +54,8 @@ def test_the_generated_tests_catch_a_wrong_rule(tmp_path):
 def test_every_alert_has_the_required_labels_and_annotations():
     alerts = [rule for group in agent_rules(AGENTS, GROUPS)["groups"] for rule in group["rules"] if "alert" in rule]
     assert {a["alert"] for a in alerts} == {
-        "LLMInferenceSlow", "LLMKVCacheUsageHigh", "AgentComponentDown", "ToolAPIErrorRateHigh", "TaskFailureRateHigh"}
+        "LLMInferenceSlow", "LLMKVCacheUsageHigh", "AgentComponentDown", "ToolAPIErrorRateHigh", "TaskFailureRateHigh",
+        "SLOErrorBudgetBurn"}
     for alert in alerts:
         assert {"severity", "team", "env"} <= set(alert["labels"])
         assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
@@ -82,3 +83,38 @@ def test_series_selectors(selector, suffix, expected):
 def test_a_suffix_needs_a_metric_name():
     with pytest.raises(ValueError, match="has no metric name"):
         series('{job="x"}', {}, "_bucket")
+
+
+def test_slo_recordings_compute_the_error_ratio_from_raw_vllm_series(tmp_path):
+    # One request a second; a quarter answered 5xx, a quarter slower than the 2s latency
+    # objective (quarters keep the float arithmetic exact).
+    own = 'agent="support-bot",component="llm",kind="llm"'
+    raw = [
+        (f'http_requests_total{{handler="/v1/chat/completions",status="200",{own}}}', "0+45x20"),
+        (f'http_requests_total{{handler="/v1/chat/completions",status="500",{own}}}', "0+15x20"),
+        (f'vllm:e2e_request_latency_seconds_count{{{own}}}', "0+60x20"),
+        (f'vllm:e2e_request_latency_seconds_bucket{{le="2.0",{own}}}', "0+45x20"),
+        (f'vllm:e2e_request_latency_seconds_bucket{{le="+Inf",{own}}}', "0+60x20"),
+    ]
+    labels = {"agent": "support-bot", "component": "llm", "kind": "llm"}
+    expected = [
+        {"labels": "llmagentos:slo_error_ratio:rate5m" + "{" + ",".join(
+            f'{k}="{v}"' for k, v in {**labels, "sli": sli, "slo": slo}.items()) + "}", "value": 0.25}
+        for sli, slo in (("availability", "99.5"), ("latency", "95"))
+    ]
+    tests = {
+        "rule_files": ["agents.yml"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [{"series": series_, "values": values} for series_, values in raw],
+            "promql_expr_test": [{
+                "expr": "llmagentos:slo_error_ratio:rate5m",
+                "eval_time": "10m",
+                "exp_samples": expected,
+            }],
+        }],
+    }
+    write(tmp_path, agent_rules(AGENTS, GROUPS), tests)
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code == 0, output

@@ -1,0 +1,138 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""SLO rules: multi-window, multi-burn-rate alerts (page and ticket) in the style of the Google
+SRE workbook, with three changes over the usual generators:
+
+- only the 5m rates read the raw series; every longer window is an average of that recording
+  (avg_over_time), so Prometheus evaluates seven cheap range reads instead of seven raw rates;
+- request and error rates are recorded beside each ratio, so the alerts can require traffic:
+  below min_request_rate the ratio of a few requests pages nobody;
+- a window only counts once the component's 5m recording has existed for the whole short
+  window, so a series that just appeared cannot fire on its first samples.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .promql import BY, matchers, number, series
+from .units import format_duration
+
+SHORT_RATE = "5m"
+# Windows in seconds; budget_share: the part of the error budget spent over the long window.
+BurnAlert = namedtuple("BurnAlert", "severity long short budget_share for_seconds")
+BURN_ALERTS = (
+    BurnAlert("critical", 3600, 300, 0.02, 120),
+    BurnAlert("critical", 6 * 3600, 1800, 0.05, 120),
+    BurnAlert("warning", 86400, 2 * 3600, 0.10, 900),
+    BurnAlert("warning", 3 * 86400, 6 * 3600, 0.10, 900),
+)
+WINDOWS = sorted({window for alert in BURN_ALERTS for window in (alert.long, alert.short)})
+ALERT = "SLOErrorBudgetBurn"
+# Recording rules are evaluated at most a minute apart (the Prometheus default is 15s to 1m);
+# the age gate counts one sample a minute at least.
+MAX_EVALUATION_SECONDS = 60
+
+
+def slo_labels(slo):
+    return {"sli": slo.sli, "slo": number(slo.objective * 100)}
+
+
+def record(kind, seconds):
+    return f"llmagentos:slo_{kind}:rate{format_duration(seconds)}"
+
+
+def _bucket_bound(seconds):
+    """A regex for the `le` label of the bucket bounded at `seconds`, however the client wrote
+    it (Go: "2", Python: "2.0"), escaped for a PromQL string."""
+    bound = number(seconds)
+    escaped = bound.replace(".", "\\\\.")
+    return escaped + ("0*" if "." in bound else "(\\\\.0+)?")
+
+
+def _good_events(component, slo):
+    """Latency SLI: requests at or under the threshold, from the bucket whose bound equals it."""
+    selector = component.signal("latency").selector
+    own = {"agent": component.agent, "component": component.name}
+    return series(selector, own, "_bucket", f'le=~"{_bucket_bound(slo.threshold)}"'), series(selector, own, "_count")
+
+
+def recording_rules(component, slo):
+    own = {"agent": component.agent, "component": component.name}
+    static = {**own, **slo_labels(slo)}
+    rules = []
+
+    def add(name, expr):
+        rules.append({"record": name, "expr": expr, "labels": dict(static)})
+
+    if slo.sli == "availability":
+        requests = f"sum by ({BY}) (rate({series(component.signal('requests').selector, own)}[{SHORT_RATE}]))"
+        errors = f"sum by ({BY}) (rate({series(component.signal('errors').selector, own)}[{SHORT_RATE}]))"
+    else:
+        good, total = _good_events(component, slo)
+        requests = f"sum by ({BY}) (rate({total}[{SHORT_RATE}]))"
+        errors = f"{requests} - sum by ({BY}) (rate({good}[{SHORT_RATE}]))"
+    add(record("requests", 300), requests)
+    # No error series yet means no errors.
+    add(record("errors", 300), f"({errors}) or ({requests}) * 0")
+    selector = matchers(static)
+    for window in WINDOWS:
+        if window != 300:
+            for kind in ("requests", "errors"):
+                add(record(kind, window), f"avg_over_time({record(kind, 300)}{{{selector}}}[{format_duration(window)}])")
+        add(record("error_ratio", window), f"{record('errors', window)}{{{selector}}} / {record('requests', window)}{{{selector}}}")
+    return rules
+
+
+def burn_factor(slo, long_window, budget_share):
+    """How many times faster than sustainable the budget burns when `budget_share` of it is
+    spent in `long_window` (14.4 for 2% in 1h of a 30d period)."""
+    return budget_share * slo.period_seconds / long_window
+
+
+def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
+    static = {"agent": component.agent, "component": component.name, **slo_labels(slo)}
+    selector = matchers(static)
+    budget = 1 - slo.objective
+    labels = {}
+    if agent.team:
+        labels["team"] = agent.team
+    if agent.environment:
+        labels["env"] = agent.environment
+    where = f"{agent.name}/{component.name}"
+    what = "availability" if slo.sli == "availability" else f"latency under {format_duration(slo.threshold)}"
+    rules = []
+    for severity in ("critical", "warning"):
+        branches = []
+        windows = []
+        for_seconds = 0
+        for burn in BURN_ALERTS:
+            if burn.severity != severity:
+                continue
+            long, short, for_seconds = burn.long, burn.short, burn.for_seconds
+            threshold = number(burn_factor(slo, long, burn.budget_share) * budget)
+            windows.append(f"{format_duration(long)}/{format_duration(short)}")
+            branches.append(
+                f"({record('error_ratio', long)}{{{selector}}} > {threshold}"
+                f" and {record('error_ratio', short)}{{{selector}}} > {threshold}"
+                f" and {record('requests', long)}{{{selector}}} >= {number(min_request_rate)}"
+                f" and count_over_time({record('requests', 300)}{{{selector}}}[{format_duration(short)}])"
+                f" >= {short // MAX_EVALUATION_SECONDS})"
+            )
+        name = "page" if severity == "critical" else "ticket"
+        rules.append({
+            "alert": ALERT,
+            "expr": " or ".join(branches),
+            "for": format_duration(for_seconds),
+            "labels": {"severity": severity, **slo_labels(slo), **labels},
+            "annotations": {
+                "summary": f"{where}: {what} SLO of {number(slo.objective * 100)}% is burning its error budget ({name})",
+                "description": (
+                    f"{where} ({component.kind}) spends the error budget of its {what} SLO "
+                    f"({number(slo.objective * 100)}% over {format_duration(slo.period_seconds)}) fast enough to "
+                    f"{'exhaust it within days' if severity == 'critical' else 'miss the objective'} "
+                    f"(windows {', '.join(windows)})."),
+                "runbook_url": runbook_base_url + ALERT.lower(),
+            },
+        })
+    return rules
