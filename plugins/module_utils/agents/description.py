@@ -55,6 +55,16 @@ class Slo:
 
 
 @dataclass(frozen=True)
+class Kubernetes:
+    """Where a component runs in Kubernetes, for ServiceMonitor/PodMonitor output."""
+
+    namespace: str
+    selector: tuple
+    port: str
+    monitor: str
+
+
+@dataclass(frozen=True)
 class Component:
     agent: str
     name: str
@@ -68,6 +78,7 @@ class Component:
     signals: tuple
     alerts: tuple
     slos: tuple
+    kubernetes: Kubernetes | None = None
 
     def signal(self, name):
         return dict(self.signals).get(name)
@@ -161,7 +172,9 @@ def parse_agents(raw, groups=None):
 
 
 _COMPONENT_KEYS = ("name", "kind", "preset", "targets", "hosts_group", "port", "metrics_path", "scheme",
-                   "labels", "metrics", "alerts", "slos")
+                   "labels", "metrics", "alerts", "slos", "kubernetes")
+_KUBERNETES_KEYS = ("namespace", "selector", "port", "monitor")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 def _parse_component(agent, data, path, groups, problems):
@@ -190,7 +203,12 @@ def _parse_component(agent, data, path, groups, problems):
     if "port" in data and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
         problems.add(f"{path}.port", f"must be a port number from 1 to 65535, got {data['port']!r}")
         port = None
-    targets = _parse_targets(data, path, port, groups, problems)
+    kubernetes = _parse_kubernetes(data["kubernetes"], f"{path}.kubernetes", problems) if "kubernetes" in data else None
+    if kubernetes is not None and preset.probe_path:
+        problems.add(f"{path}.kubernetes",
+                     f"preset {preset.name!r} has no metrics endpoint for a ServiceMonitor; "
+                     "give targets so it is probed through blackbox_exporter")
+    targets = _parse_targets(data, path, port, groups, problems, optional=kubernetes is not None)
     metrics_path = data.get("metrics_path", preset.metrics_path)
     if "metrics_path" in data and (not isinstance(metrics_path, str) or not metrics_path.startswith("/")):
         problems.add(f"{path}.metrics_path", f"must be a path starting with '/', got {metrics_path!r}")
@@ -205,13 +223,36 @@ def _parse_component(agent, data, path, groups, problems):
     if len(problems.items) > before:
         return None
     return Component(agent, name, kind, preset.name, targets, metrics_path, scheme, preset.probe_path,
-                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos)
+                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos, kubernetes)
 
 
-def _parse_targets(data, path, port, groups, problems):
+def _parse_kubernetes(data, path, problems):
+    if _mapping(data, path, problems) is None:
+        return None
+    _check_keys(data, _KUBERNETES_KEYS, path, problems)
+    namespace = _string(data, "namespace", path, problems, required=True, pattern=_DNS_LABEL,
+                        hint=": a Kubernetes namespace is lower-case letters, digits and '-'")
+    selector = data.get("selector")
+    if not isinstance(selector, dict) or not selector or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in selector.items()):
+        problems.add(f"{path}.selector", "must be a non-empty mapping of label names to values (matchLabels)")
+        selector = {}
+    port = _string(data, "port", path, problems, required=True, hint="")
+    monitor = data.get("monitor", "service")
+    if monitor not in ("service", "pod"):
+        problems.add(f"{path}.monitor", f"must be service (ServiceMonitor) or pod (PodMonitor), got {monitor!r}")
+    if namespace is None or port is None:
+        return None
+    return Kubernetes(namespace, tuple(sorted(selector.items())), port, monitor)
+
+
+def _parse_targets(data, path, port, groups, problems, optional=False):
     has_targets, has_group = "targets" in data, "hosts_group" in data
-    if has_targets == has_group:
-        problems.add(path, "give exactly one of targets (a host:port list) and hosts_group (an inventory group)")
+    if has_targets and has_group or not (has_targets or has_group or optional):
+        problems.add(path, "give exactly one of targets (a host:port list) and hosts_group (an inventory group)"
+                     + ("" if optional else ", or kubernetes for a component that runs in a cluster"))
+        return ()
+    if not (has_targets or has_group):
         return ()
     if has_targets:
         targets = data["targets"]

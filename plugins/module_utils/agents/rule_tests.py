@@ -66,7 +66,8 @@ def _cases(agent, component, alert, options):
 
     if alert.name == "down":
         metric = "probe_success" if component.probe_path else "up"
-        target = {**base, "job": f"llmagentos/{agent.name}/{component.name}", "instance": component.targets[0]}
+        instance = component.targets[0] if component.targets else f"{component.name}:{component.kubernetes.port}"
+        target = {**base, "job": f"llmagentos/{agent.name}/{component.name}", "instance": instance}
         expected_labels.update(job=target["job"], instance=target["instance"])
         return [
             case("fires when the target is down", [series(metric, target, 0)], True),

@@ -54,6 +54,15 @@ def agents_schema():
                         "properties": {name: {"type": "string", "minLength": 1} for name in SIGNALS}},
             "alerts": {"type": "object", "additionalProperties": False,
                        "properties": {name: _alert_schema(parser, direction) for name, (_signals, parser, direction) in ALERTS.items()}},
+            "kubernetes": {
+                "type": "object", "additionalProperties": False, "required": ["namespace", "selector", "port"],
+                "properties": {
+                    "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
+                    "selector": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "minLength": 1}},
+                    "port": {"type": "string", "minLength": 1},
+                    "monitor": {"enum": ["service", "pod"]},
+                },
+            },
             "slos": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["sli", "objective"],
                 "properties": {
@@ -65,7 +74,8 @@ def agents_schema():
                 },
             }},
         },
-        "oneOf": [{"required": ["targets"]}, {"required": ["hosts_group"]}],
+        "not": {"required": ["targets", "hosts_group"]},
+        "anyOf": [{"required": ["targets"]}, {"required": ["hosts_group"]}, {"required": ["kubernetes"]}],
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

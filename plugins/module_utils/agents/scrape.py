@@ -29,6 +29,8 @@ def scrape_configs(agents, blackbox_address=None):
     for agent_index, agent in enumerate(agents):
         for component_index, component in enumerate(agent.components):
             labels = component_labels(agent, component)
+            if not component.targets:
+                continue  # runs in Kubernetes only: scraped through its ServiceMonitor/PodMonitor
             if component.probe_path is None:
                 jobs.append({
                     "job_name": job_name(agent, component),

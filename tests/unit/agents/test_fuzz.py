@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.kubernetes import kubernetes_manifests
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import alertmanager_routes
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
@@ -79,3 +80,4 @@ def test_malformed_descriptions_fail_cleanly(description):
     agent_rules(agents)
     rule_tests(agents, ["agents.yml"])
     alertmanager_routes(agents)
+    kubernetes_manifests(agents)
