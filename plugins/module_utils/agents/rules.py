@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import slo as slo_rules
-from .promql import BY, number, quantile_name, series
+from .promql import BY, matchers, number, quantile_name, series
 from .units import format_duration
 
 RATE_WINDOW = "5m"
@@ -66,8 +66,8 @@ def recording_rules(component):
         if signal:
             record(record_name(name), _scaled(f"sum by ({BY}) (rate({series(signal.selector, labels)}[{RATE_WINDOW}]))", signal))
     if component.signal("requests") and component.signal("errors"):
-        requests = f"{record_name('requests')}{{{_own_matchers(component)}}}"
-        errors = f"{record_name('errors')}{{{_own_matchers(component)}}}"
+        requests = f"{record_name('requests')}{{{matchers(own(component))}}}"
+        errors = f"{record_name('errors')}{{{matchers(own(component))}}}"
         # No error series yet means no errors, not an unknown ratio.
         record(record_name("error_ratio"), f"({errors} or {requests} * 0) / {requests}")
     quantiles = {
@@ -92,10 +92,6 @@ def recording_rules(component):
                     else f"({used_sum} + sum by ({BY}) ({series(free.selector, labels)}))")
         record(record_name("gpu_memory_utilization"), f"{used_sum} / {capacity}")
     return rules
-
-
-def _own_matchers(component):
-    return f'agent="{component.agent}",component="{component.name}"'
 
 
 def alert_name(component, alert):
@@ -153,7 +149,7 @@ def is_gated(component, alert):
 
 
 def alert_rule(agent, component, alert, options):
-    own_selector = f"{{{_own_matchers(component)}}}"
+    own_selector = f"{{{matchers(own(component))}}}"
     name = alert_name(component, alert)
     labels = {"severity": alert.severity}
     if agent.team:
