@@ -9,26 +9,38 @@ inventory=inventories/sandbox
 up() {
   ansible-playbook -i "$inventory" playbooks/sandbox.yml
   ansible-playbook -i "$inventory" playbooks/monitoring.yml
-  echo "Waiting for Prometheus to scrape every target..."
-  local up_targets="" total=""
-  for _ in $(seq 1 30); do
-    read -r up_targets total < <(python3 - <<'PY'
-import json, urllib.request
+  echo "Waiting for every scrape job to have its targets up and for the Watchdog alert to reach Alertmanager..."
+  local status=""
+  for _ in $(seq 1 45); do
+    status=$(python3 - <<'PY'
+import json, re, urllib.request
+
+def get(url):
+    return json.load(urllib.request.urlopen(url, timeout=5))["data"]
+
 try:
-    targets = json.load(urllib.request.urlopen("http://127.0.0.1:9090/api/v1/targets?state=active", timeout=5))["data"]["activeTargets"]
-    print(sum(t["health"] == "up" for t in targets), len(targets))
+    jobs = set(re.findall(r"^- job_name: (\S+)", get("http://127.0.0.1:9090/api/v1/status/config")["yaml"], re.M))
+    targets = get("http://127.0.0.1:9090/api/v1/targets?state=active")["activeTargets"]
+    alerts = json.load(urllib.request.urlopen("http://127.0.0.1:9093/api/v2/alerts", timeout=5))
 except OSError:
-    print(0, 0)
+    print("waiting")
+else:
+    up = sum(t["health"] == "up" for t in targets)
+    ready = jobs == {t["labels"]["job"] for t in targets} and up == len(targets) and any(
+        a["labels"].get("alertname") == "Watchdog" for a in alerts)
+    print(f"{'ready' if ready else 'waiting'} {up} {len(targets)} {len(alerts)}")
 PY
     )
-    [ "$total" != 0 ] && [ "$up_targets" = "$total" ] && break
+    case "$status" in ready*) break ;; esac
     sleep 2
   done
+  read -r state up_targets total alerts <<<"$status"
+  [ "$state" = ready ] || echo "Not everything is up yet ($status); the URLs below show what is missing."
   cat <<EOT
 
-The monitoring core is running in local containers ($up_targets of $total targets up):
+The monitoring core is running in local containers ($up_targets of $total targets up, $alerts alert(s) in Alertmanager):
   Prometheus    http://127.0.0.1:9090/targets   (alerts: http://127.0.0.1:9090/alerts)
-  Alertmanager  http://127.0.0.1:9093/          (the Watchdog alert should be listed)
+  Alertmanager  http://127.0.0.1:9093/          (Watchdog always fires: it proves alerts flow)
 Inventory: $inventory   Playbook: playbooks/monitoring.yml
 Remove everything with: make demo-down
 EOT
