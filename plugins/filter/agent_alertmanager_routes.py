@@ -9,8 +9,9 @@ name: agent_alertmanager_routes
 short_description: Alertmanager routes and inhibit rules for the alerts of LLM agents
 version_added: 0.1.0
 description:
-  - Returns a mapping with C(routes), to put under C(alertmanager_route.routes), and
-    C(inhibit_rules), to add to C(alertmanager_inhibit_rules).
+  - Returns a mapping with C(routes), to put under C(alertmanager_route.routes),
+    C(inhibit_rules), to add to C(alertmanager_inhibit_rules), and C(tests), the routing each
+    team's alerts must get (for C(alertmanager_route_tests)).
   - Alerts of the agents of a team go to O(team_receiver); critical ones to O(critical_receiver).
     Alerts of agents without a team stay on the parent route. Define the named receivers in
     C(alertmanager_receivers); C(amtool check-config) rejects a route to an undefined one.
@@ -34,16 +35,28 @@ EXAMPLES = r"""
     name: llmagentos.ops.alertmanager
   vars:
     agent_routing: "{{ llmagentos_agents | llmagentos.ops.agent_alertmanager_routes(groups=groups) }}"
-    alertmanager_route:
-      receiver: default
-      routes: "{{ agent_routing.routes }}"
-    alertmanager_inhibit_rules: "{{ agent_routing.inhibit_rules }}"
+    alertmanager_routes_extra: "{{ agent_routing.routes }}"
+    alertmanager_inhibit_rules_extra: "{{ agent_routing.inhibit_rules }}"
+    alertmanager_route_tests: "{{ agent_routing.tests }}"
 """
 
 RETURN = r"""
 _value:
-  description: A mapping with C(routes) and C(inhibit_rules), in Alertmanager's format.
+  description: A mapping with C(routes) and C(inhibit_rules), in Alertmanager's format, and C(tests).
   type: dict
+  contains:
+    routes:
+      description: One route per team, with a nested route for critical alerts.
+      type: list
+      elements: dict
+    inhibit_rules:
+      description: A component's C(AgentComponentDown) inhibits its other alerts.
+      type: list
+      elements: dict
+    tests:
+      description: Labels of a team's alerts (C(labels)) and the receivers they must reach (C(receivers)).
+      type: list
+      elements: dict
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import (

@@ -116,6 +116,26 @@ def test_alertmanager_config_passes_amtool_and_routes_to_receivers(tmp_path):
         assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
 
 
+def test_extra_routes_go_ahead_of_the_users_routes_and_extra_inhibit_rules_after_theirs(tmp_path):
+    rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {
+        "alertmanager_receivers": [{"name": "default"}, {"name": "pager"}, {"name": "team-cx"}],
+        "alertmanager_route": {"receiver": "default", "routes": [{"receiver": "pager", "matchers": ['severity="critical"']}]},
+        "alertmanager_routes_extra": [{"receiver": "team-cx", "matchers": ['team="cx"']}],
+        "alertmanager_inhibit_rules_extra": [{"source_matchers": ['alertname="AgentComponentDown"'],
+                                              "target_matchers": ['alertname="X"'], "equal": ["agent"]}],
+        "alertmanager_config_dir": str(tmp_path),
+    })
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(rendered["alertmanager.yml"])
+    config = yaml.safe_load(rendered["alertmanager.yml"])
+    assert [route["receiver"] for route in config["route"]["routes"]] == ["team-cx", "pager"]
+    assert [rule["source_matchers"] for rule in config["inhibit_rules"]] == [['severity="critical"'], ['alertname="AgentComponentDown"']]
+    for labels, receiver in ((["team=cx", "severity=critical"], "team-cx"), (["severity=critical"], "pager")):
+        result = subprocess.run([tool("amtool"), "config", "routes", "test", "--config.file", str(path), *labels],
+                                capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
+
+
 def test_default_inhibit_rule_lets_critical_mute_warning_of_the_same_component(tmp_path):
     rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {})
     inhibit = yaml.safe_load(rendered["alertmanager.yml"])["inhibit_rules"]

@@ -13,14 +13,21 @@ GROUP_BY = ["alertname", "agent", "component"]
 
 
 def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
-    """Routes (for alertmanager_route.routes) and inhibit rules (for alertmanager_inhibit_rules).
+    """Routes (for alertmanager_route.routes), inhibit rules (for alertmanager_inhibit_rules) and
+    route tests (labels -> expected receivers, for `amtool config routes test`).
 
     Alerts of a team's agents go to team_receiver, critical ones to critical_receiver (when it is
     not empty); alerts of agents without a team stay on the parent route's receiver."""
     teams = sorted({agent.team for agent in agents if agent.team})
-    routes = []
+    routes, tests = [], []
     for team in teams:
         agent_names = sorted(agent.name for agent in agents if agent.team == team)
+        for severity in ("warning", "critical"):
+            receiver = critical_receiver if severity == "critical" and critical_receiver else team_receiver
+            tests.append({
+                "labels": {"alertname": "AgentComponentDown", "agent": agent_names[0], "team": team, "severity": severity},
+                "receivers": [receiver.format(team=team)],
+            })
         route = {
             "receiver": team_receiver.format(team=team),
             "matchers": [f'team="{team}"', f'agent=~"{"|".join(agent_names)}"'],
@@ -38,4 +45,4 @@ def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_re
             "target_matchers": [f'alertname=~"{"|".join(symptoms)}"'],
             "equal": ["agent", "component"],
         })
-    return {"routes": routes, "inhibit_rules": inhibit_rules}
+    return {"routes": routes, "inhibit_rules": inhibit_rules, "tests": tests}

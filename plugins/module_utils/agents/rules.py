@@ -43,11 +43,25 @@ def record_name(signal, quantile=None):
         "kv_cache_usage": "llmagentos:kv_cache_usage:max",
         "gpu_utilization": "llmagentos:gpu_utilization:avg",
         "gpu_memory_utilization": "llmagentos:gpu_memory_utilization:ratio",
+        "host_cpu_utilization": "llmagentos:host_cpu_utilization:ratio",
+        "host_memory_utilization": "llmagentos:host_memory_utilization:ratio",
     }.get(signal, f"llmagentos:{signal}:rate{RATE_WINDOW}")
 
 
 def _scaled(expr, signal):
     return expr if signal.scale == 1 else f"({expr}) * {number(signal.scale)}"
+
+
+def _by_host(expr):
+    """`expr` with a `host` label: the host part of its `instance` (host:port)."""
+    return f'label_replace({expr}, "host", "$1", "instance", "(.+):[0-9]+")'
+
+
+def _on_component_hosts(per_host, labels):
+    """Averages a per-host expression over the hosts that run the component: those of its own
+    `up` series, matched to node_exporter's series by the host part of `instance`."""
+    hosts = f"group by (host, {BY}) ({_by_host(f'up{{{matchers(labels)}}}')})"
+    return f"avg by ({BY}) (({per_host}) * on (host) group_right {hosts})"
 
 
 def recording_rules(component):
@@ -91,6 +105,13 @@ def recording_rules(component):
         capacity = (f"sum by ({BY}) ({series(total.selector, labels)})" if total
                     else f"({used_sum} + sum by ({BY}) ({series(free.selector, labels)}))")
         record(record_name("gpu_memory_utilization"), f"{used_sum} / {capacity}")
+    if component.targets and component.probe_path is None:
+        # CPU and memory of the component's hosts, from node_exporter on the same hosts.
+        idle = _by_host(f'rate(node_cpu_seconds_total{{mode="idle"}}[{RATE_WINDOW}])')
+        available, total = (_by_host(f"node_memory_{name}_bytes") for name in ("MemAvailable", "MemTotal"))
+        record(record_name("host_cpu_utilization"), _on_component_hosts(f"1 - avg by (host) ({idle})", labels))
+        record(record_name("host_memory_utilization"), _on_component_hosts(
+            f"1 - sum by (host) ({available}) / sum by (host) ({total})", labels))
     return rules
 
 

@@ -57,6 +57,26 @@ def test_routes(config, labels, receiver):
     assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
 
 
+def test_the_generated_route_tests_pass_and_catch_a_wrong_receiver(config):
+    tests = agent_alertmanager_routes(agents(), EXAMPLE["groups"])["tests"]
+    assert {(test["labels"]["team"], test["labels"]["severity"], test["receivers"][0]) for test in tests} == {
+        ("cx", "warning", "team-cx"), ("cx", "critical", "team-cx-critical"),
+        ("finance", "warning", "team-finance"), ("finance", "critical", "team-finance-critical")}
+    for test in tests:
+        labels = [f"{key}={value}" for key, value in test["labels"].items()]
+        result = amtool("config", "routes", "test", "--config.file", str(config),
+                        "--verify.receivers", ",".join(test["receivers"]), *labels)
+        assert result.returncode == 0, result.stdout + result.stderr
+    wrong = amtool("config", "routes", "test", "--config.file", str(config), "--verify.receivers", "team-cx",
+                   "team=cx", "agent=support-bot", "severity=critical")
+    assert wrong.returncode != 0
+
+
+def test_without_a_critical_receiver_critical_alerts_are_tested_against_the_team_receiver():
+    tests = agent_alertmanager_routes(agents(), EXAMPLE["groups"], critical_receiver="")["tests"]
+    assert {test["receivers"][0] for test in tests if test["labels"]["severity"] == "critical"} == {"team-cx", "team-finance"}
+
+
 def test_a_down_component_inhibits_its_own_symptoms_only():
     (rule,) = agent_alertmanager_routes(agents(), EXAMPLE["groups"])["inhibit_rules"]
     assert rule["source_matchers"] == ['alertname="AgentComponentDown"']

@@ -118,3 +118,43 @@ def test_slo_recordings_compute_the_error_ratio_from_raw_vllm_series(tmp_path):
     write(tmp_path, agent_rules(AGENTS, GROUPS), tests)
     code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
     assert code == 0, output
+
+
+def test_host_utilisation_is_read_from_node_exporter_on_the_components_hosts(tmp_path):
+    # The LLM runs on 10.0.0.5: its two CPUs idle a quarter and three quarters of the time, a
+    # quarter of its memory is available. Another host's node_exporter must not count.
+    own = 'agent="support-bot",component="llm",kind="llm"'
+    raw = [
+        (f'up{{instance="10.0.0.5:8000",job="llmagentos/support-bot/llm",{own}}}', "1x20"),
+        ('node_cpu_seconds_total{cpu="0",mode="idle",instance="10.0.0.5:9100",job="node"}', "0+15x20"),
+        ('node_cpu_seconds_total{cpu="1",mode="idle",instance="10.0.0.5:9100",job="node"}', "0+45x20"),
+        ('node_cpu_seconds_total{cpu="0",mode="idle",instance="10.0.0.9:9100",job="node"}', "0+60x20"),
+        ('node_memory_MemAvailable_bytes{instance="10.0.0.5:9100",job="node"}', "25x20"),
+        ('node_memory_MemTotal_bytes{instance="10.0.0.5:9100",job="node"}', "100x20"),
+        ('node_memory_MemAvailable_bytes{instance="10.0.0.9:9100",job="node"}', "100x20"),
+        ('node_memory_MemTotal_bytes{instance="10.0.0.9:9100",job="node"}', "100x20"),
+    ]
+    tests = {
+        "rule_files": ["agents.yml"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [{"series": series_, "values": values} for series_, values in raw],
+            "promql_expr_test": [
+                {"expr": f'llmagentos:host_{resource}_utilization:ratio{{component="llm"}}', "eval_time": "10m",
+                 "exp_samples": [{"labels": f"llmagentos:host_{resource}_utilization:ratio{{{own}}}", "value": value}]}
+                for resource, value in (("cpu", 0.5), ("memory", 0.75))
+            ],
+        }],
+    }
+    write(tmp_path, agent_rules(AGENTS, GROUPS), tests)
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code == 0, output
+
+
+def test_probed_and_kubernetes_only_components_get_no_host_utilisation():
+    records = {(rule["labels"]["component"], rule["record"]) for group in agent_rules(AGENTS, GROUPS)["groups"]
+               for rule in group["rules"] if "record" in rule}
+    assert ("llm", "llmagentos:host_cpu_utilization:ratio") in records
+    assert {"name": "fallback", "preset": "ollama"}.items() <= AGENTS[0]["components"][-1].items()
+    assert ("fallback", "llmagentos:host_cpu_utilization:ratio") not in records  # Ollama, probed through blackbox

@@ -1,0 +1,193 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""The agent simulator as a real process on loopback: its metrics are what the presets select,
+its faults change what it records and serves, and its logs have the real programs' formats."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
+
+SIMULATOR = Path(__file__).resolve().parents[2] / "roles" / "agent_simulator" / "files" / "agent_simulator.py"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Simulator:
+    def __init__(self, tmp_path):
+        self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control")}
+        self.log_dir = tmp_path / "logs"
+        self.process = subprocess.Popen(
+            [sys.executable, str(SIMULATOR), "--listen-address", "127.0.0.1", "--tasks-per-second", "40",
+             "--seed", "7", "--log-dir", str(self.log_dir)]
+            + [arg for name, port in self.ports.items() for arg in (f"--{name}-port", str(port))],
+            stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                requests.get(self.url("control", "/health"), timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"the simulator did not start: {self.process.stderr.read()}") from None
+                time.sleep(0.1)
+
+    def url(self, component, path):
+        return f"http://127.0.0.1:{self.ports[component]}{path}"
+
+    def samples(self, component):
+        text = requests.get(self.url(component, "/metrics"), timeout=5).text
+        return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+    def value(self, component, name, **labels):
+        return sum(sample.value for sample in self.samples(component)
+                   if sample.name == name and all(sample.labels.get(key) == value for key, value in labels.items()))
+
+    def fault(self, component, **fault):
+        return requests.put(self.url("control", f"/faults/{component}"), json=fault, timeout=5)
+
+
+@pytest.fixture(name="simulator")
+def fixture_simulator(tmp_path):
+    simulator = Simulator(tmp_path)
+    yield simulator
+    simulator.process.kill()
+    simulator.process.wait()
+
+
+SELECTOR = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{(?P<matchers>.*)\})?$')
+MATCHER = re.compile(r'(?P<label>[a-zA-Z_]+)(?P<op>=~|!~|!=|=)"(?P<value>[^"]*)"')
+
+
+def selects(selector, sample):
+    """Whether a PromQL series selector picks this sample (histograms through their _count)."""
+    parsed = SELECTOR.match(selector)
+    labels = dict(sample.labels, __name__=re.sub(r"_count$", "", sample.name))
+    wanted = [(m["label"], m["op"], m["value"]) for m in MATCHER.finditer(parsed["matchers"] or "")]
+    if parsed["name"]:
+        wanted.append(("__name__", "=", parsed["name"]))
+    for label, op, value in wanted:
+        actual = labels.get(label, "")
+        matched = re.fullmatch(value, actual) is not None if "~" in op else actual == value
+        if matched == op.startswith("!"):
+            return False
+    return True
+
+
+def test_the_llm_serves_every_signal_the_vllm_preset_reads(simulator):
+    simulator.fault("llm", error_rate=0.3).raise_for_status()  # so that 5xx series exist
+    time.sleep(1)
+    samples = simulator.samples("llm")
+    for signal_name, signal_spec in PRESETS["vllm"].signals.items():
+        assert any(selects(signal_spec.selector, sample) for sample in samples), \
+            f"vllm preset signal {signal_name} ({signal_spec.selector}) selects nothing the simulator serves"
+
+
+def test_without_faults_requests_succeed(simulator):
+    time.sleep(1)
+    assert simulator.value("llm", "http_requests_total", status="2xx") > 0
+    assert simulator.value("llm", "http_requests_total", status="5xx") == 0
+    assert simulator.value("tool", "tool_requests_total", code="200") > 0
+    assert simulator.value("engine", "agent_tasks_total") > 0
+    assert simulator.value("engine", "agent_tasks_failed_total") == 0
+
+
+def test_a_tool_error_rate_turns_tool_calls_and_tasks_into_failures(simulator):
+    assert simulator.fault("tool", error_rate=1).status_code == 200
+    ok_before = simulator.value("tool", "tool_requests_total", code="200")
+    time.sleep(1.5)
+    assert simulator.value("tool", "tool_requests_total", code="200") == ok_before
+    failed = sum(simulator.value("tool", "tool_requests_total", code=code) for code in ("500", "502", "503"))
+    assert failed > 0
+    assert simulator.value("engine", "agent_tasks_failed_total") > 0
+
+    requests.delete(simulator.url("control", "/faults/tool"), timeout=5).raise_for_status()
+    time.sleep(0.5)
+    failed_after_clear = sum(simulator.value("tool", "tool_requests_total", code=code) for code in ("500", "502", "503"))
+    time.sleep(1)
+    assert sum(simulator.value("tool", "tool_requests_total", code=code) for code in ("500", "502", "503")) \
+        == failed_after_clear
+
+
+def test_added_latency_shows_in_the_histograms(simulator):
+    count_before = simulator.value("tool", "tool_request_duration_seconds_count")
+    sum_before = simulator.value("tool", "tool_request_duration_seconds_sum")
+    simulator.fault("tool", latency_seconds=3).raise_for_status()
+    time.sleep(1)
+    calls = simulator.value("tool", "tool_request_duration_seconds_count") - count_before
+    assert calls > 0
+    assert simulator.value("tool", "tool_request_duration_seconds_sum") - sum_before >= 3 * calls - 3
+
+
+def test_down_closes_the_port_until_the_fault_is_cleared(simulator):
+    simulator.fault("llm", down=True).raise_for_status()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(simulator.url("llm", "/metrics"), timeout=2)
+    time.sleep(0.5)
+    assert simulator.value("engine", "agent_tasks_failed_total") > 0
+    faults = requests.delete(simulator.url("control", "/faults"), timeout=5).json()
+    assert faults["llm"] == {"down": False, "error_rate": 0.0, "latency_seconds": 0.0}
+    assert requests.get(simulator.url("llm", "/metrics"), timeout=2).status_code == 200
+
+
+@pytest.mark.parametrize(("component", "body", "message"), [
+    ("tool", {"error_rate": 1.5}, "tool.error_rate: expected a ratio between 0 and 1"),
+    ("tool", {"error_rate": "high"}, "tool.error_rate: expected a number"),
+    ("llm", {"down": 1}, "llm.down: expected true or false"),
+    ("llm", {"latency_seconds": True}, "llm.latency_seconds: expected a number"),
+    ("engine", {"errors": 0.5}, "engine.errors: unknown field"),
+    ("gpu", {}, "unknown component 'gpu'"),
+])
+def test_bad_faults_are_refused_with_the_field_named(simulator, component, body, message):
+    response = simulator.fault(component, **body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert requests.get(simulator.url("control", "/faults"), timeout=5).json()["tool"]["error_rate"] == 0
+
+
+def test_a_body_that_is_not_json_is_refused(simulator):
+    response = requests.put(simulator.url("control", "/faults/tool"), data="error_rate=1", timeout=5)
+    assert response.status_code == 400
+    assert "not JSON" in response.json()["error"]
+
+
+VLLM_LINE = re.compile(r'^(INFO|ERROR) \d\d-\d\d \d\d:\d\d:\d\d \[[a-z_]+\.py:\d+\] .+$')
+UVICORN_LINE = re.compile(r'^INFO:     [\d.]+:\d+ - "POST /v1/chat/completions HTTP/1\.1" (200 OK|500 Internal Server Error)$')
+CELERY_LINE = re.compile(r'^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}: (INFO|ERROR)/MainProcess\] Task agent\.run_task\[[0-9a-f-]{36}\] '
+                         r'(succeeded in \d+\.\d{3}s: None|raised unexpected: .+)$')
+
+
+def test_logs_have_the_formats_of_the_real_programs(simulator):
+    simulator.fault("llm", error_rate=0.5).raise_for_status()
+    time.sleep(1.5)
+    llm_lines = (simulator.log_dir / "llm.log").read_text().splitlines()
+    assert llm_lines and all(VLLM_LINE.match(line) or UVICORN_LINE.match(line) for line in llm_lines)
+    assert any(line.startswith("ERROR") for line in llm_lines)
+    assert any(line.endswith("500 Internal Server Error") for line in llm_lines)
+    tool_records = [json.loads(line) for line in (simulator.log_dir / "tool.log").read_text().splitlines()]
+    assert tool_records and all(record["http.response.status_code"] == 200 and record["event.duration"] > 0
+                                for record in tool_records)
+    engine_lines = (simulator.log_dir / "engine.log").read_text().splitlines()
+    assert engine_lines and all(CELERY_LINE.match(line) for line in engine_lines)
+    assert any("raised unexpected: InternalServerError" in line for line in engine_lines)
+
+
+def test_sigterm_stops_it_cleanly(simulator):
+    simulator.process.send_signal(signal.SIGTERM)
+    assert simulator.process.wait(timeout=10) == 0
