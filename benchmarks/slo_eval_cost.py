@@ -164,7 +164,7 @@ class Prometheus:
             [self.binary, f"--config.file={self.workdir / 'prometheus.yml'}", f"--storage.tsdb.path={self.workdir / 'data'}",
              "--storage.tsdb.retention.time=30d", f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"],
             stdout=subprocess.DEVNULL, stderr=(self.workdir / "prometheus.log").open("a"))
-        for _ in range(300):
+        for _attempt in range(300):
             try:
                 if requests.get(f"http://127.0.0.1:{self.port}/-/ready", timeout=1).status_code == 200:
                     return
@@ -250,7 +250,7 @@ def run(components, evaluations, port):
         rule_sets = {"generated": ours, "sloth-style": sloth}
         times = {name: [] for name in rule_sets}
         # Two alternating rounds, so that whatever else the machine does falls on both.
-        for _ in range(2):
+        for _round in range(2):
             for name, rules in rule_sets.items():
                 rule_file = workdir / f"{name}.yml"
                 rule_file.write_text(yaml.safe_dump({"groups": [{"name": name, "rules": rules}]}))

@@ -163,7 +163,7 @@ class Llm:
         itl = rng.lognormvariate(-3.9, 0.3)
         seconds = ttft + itl * output_tokens
         self.ttft.labels(**self.model).observe(ttft)
-        for _ in range(min(output_tokens, 50)):  # a sample of the per-token gaps keeps the loop cheap
+        for _token in range(min(output_tokens, 50)):  # a sample of the per-token gaps keeps the loop cheap
             self.itl.labels(**self.model).observe(itl)
         self.e2e.labels(**self.model).observe(seconds)
         self.prompt_tokens.labels(**self.model).inc(prompt_tokens)
@@ -287,7 +287,7 @@ class Simulator:
             credit += self.tasks_per_second * TICK_SECONDS
             started = int(credit)
             credit -= started
-            for _ in range(started):
+            for _task in range(started):
                 self.run_task()
             load = started * 4
             self.llm.tick(load, self.rng)
