@@ -22,6 +22,20 @@ def promtool(*args):
     return result.returncode, result.stdout + result.stderr
 
 
+def expression_tests(raw, expression_cases):
+    """A promtool test file over the compiled rules: raw (series, values) pairs sampled every
+    minute, and promql_expr_test cases."""
+    return {
+        "rule_files": ["agents.yml"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [{"series": series_, "values": values} for series_, values in raw],
+            "promql_expr_test": expression_cases,
+        }],
+    }
+
+
 def write(tmp_path, rules, tests):
     (tmp_path / "agents.yml").write_text(yaml.safe_dump(rules, sort_keys=False))
     (tmp_path / "agents_test.yml").write_text(yaml.safe_dump(tests, sort_keys=False))
@@ -102,19 +116,7 @@ def test_slo_recordings_compute_the_error_ratio_from_raw_vllm_series(tmp_path):
             f'{k}="{v}"' for k, v in {**labels, "sli": sli, "slo": slo}.items()) + "}", "value": 0.25}
         for sli, slo in (("availability", "99.5"), ("latency", "95"))
     ]
-    tests = {
-        "rule_files": ["agents.yml"],
-        "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            "input_series": [{"series": series_, "values": values} for series_, values in raw],
-            "promql_expr_test": [{
-                "expr": "llmagentos:slo_error_ratio:rate5m",
-                "eval_time": "10m",
-                "exp_samples": expected,
-            }],
-        }],
-    }
+    tests = expression_tests(raw, [{"expr": "llmagentos:slo_error_ratio:rate5m", "eval_time": "10m", "exp_samples": expected}])
     write(tmp_path, agent_rules(AGENTS, GROUPS), tests)
     code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
     assert code == 0, output
@@ -134,19 +136,11 @@ def test_host_utilisation_is_read_from_node_exporter_on_the_components_hosts(tmp
         ('node_memory_MemAvailable_bytes{instance="10.0.0.9:9100",job="node"}', "100x20"),
         ('node_memory_MemTotal_bytes{instance="10.0.0.9:9100",job="node"}', "100x20"),
     ]
-    tests = {
-        "rule_files": ["agents.yml"],
-        "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            "input_series": [{"series": series_, "values": values} for series_, values in raw],
-            "promql_expr_test": [
-                {"expr": f'llmagentos:host_{resource}_utilization:ratio{{component="llm"}}', "eval_time": "10m",
-                 "exp_samples": [{"labels": f"llmagentos:host_{resource}_utilization:ratio{{{own}}}", "value": value}]}
-                for resource, value in (("cpu", 0.5), ("memory", 0.75))
-            ],
-        }],
-    }
+    tests = expression_tests(raw, [
+        {"expr": f'llmagentos:host_{resource}_utilization:ratio{{component="llm"}}', "eval_time": "10m",
+         "exp_samples": [{"labels": f"llmagentos:host_{resource}_utilization:ratio{{{own}}}", "value": value}]}
+        for resource, value in (("cpu", 0.5), ("memory", 0.75))
+    ])
     write(tmp_path, agent_rules(AGENTS, GROUPS), tests)
     code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
     assert code == 0, output
