@@ -33,12 +33,12 @@ sys.path.insert(0, str(ROOT / "build" / "collections"))
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import Options, agent_rules  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.slo import BURN_ALERTS, burn_factor  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.units import format_duration  # noqa: E402
 
 OBJECTIVE = 99.5
 HISTORY_SECONDS = 3 * 86400 + 3600
 RAW_STEP_SECONDS = 30
 EVALUATION_INTERVAL = "10s"
-SLOTH_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 # Per component: two API handlers, three status classes, two replicas, like a scraped vLLM pair.
 HANDLERS = ("/v1/chat/completions", "/v1/completions")
 STATUSES = {"2xx": 4.0, "4xx": 0.05, "5xx": 0.01}  # requests per second per series
@@ -114,12 +114,14 @@ def sloth_rules(components):
     """What Sloth generates for the same SLO: one error ratio per window, each from the raw
     series, and the page/ticket multi-window alerts over them."""
     rules = []
-    budget = 1 - OBJECTIVE / 100
-    period = 30 * 86400
+    # The parsed SLO of the description, so that the burn factors are the generated ones.
+    slo = parse_agents(description(1), {})[0].components[0].slos[0]
+    budget = 1 - slo.objective
+    windows = sorted({seconds for burn in BURN_ALERTS for seconds in (burn.long, burn.short)})
     for index in range(components):
         own = f'agent="agent-{index}",component="llm"'
         labels = {"sloth_id": f"agent-{index}-llm-availability", "sloth_service": f"agent-{index}", "sloth_slo": "availability"}
-        for window in SLOTH_WINDOWS:
+        for window in map(format_duration, windows):
             rules.append({
                 "record": f"slo:sli_error:ratio_rate{window}",
                 "expr": (f'(sum(rate(http_requests_total{{{own},handler=~"/v1/.*",status=~"5.."}}[{window}])))'
@@ -132,9 +134,8 @@ def sloth_rules(components):
             for burn in BURN_ALERTS:
                 if burn.severity != severity:
                     continue
-                factor = burn_factor(type("Slo", (), {"period_seconds": period})(), burn.long, burn.budget_share)
-                long_window, short_window = (f"{burn.long // 3600}h" if burn.long < 86400 else f"{burn.long // 86400}d",
-                                             f"{burn.short // 60}m" if burn.short < 3600 else f"{burn.short // 3600}h")
+                factor = burn_factor(slo, burn.long, burn.budget_share)
+                long_window, short_window = format_duration(burn.long), format_duration(burn.short)
                 branches.append(f"(max(slo:sli_error:ratio_rate{long_window}{{{selector}}} > ({factor} * {budget}))"
                                 f" without (sloth_window) and max(slo:sli_error:ratio_rate{short_window}{{{selector}}}"
                                 f" > ({factor} * {budget})) without (sloth_window))")
