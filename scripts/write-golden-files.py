@@ -13,8 +13,16 @@ sys.path.insert(0, str(ROOT / "build" / "collections"))
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rule_tests import agent_rule_tests  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rules import agent_rules  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.filter.agent_scrape_configs import agent_scrape_configs  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "unit" / "agents" / "golden"
+# The Logstash golden file's options; tests/unit/logs/test_outputs.py uses the same.
+LOGSTASH_OPTIONS = {"elasticsearch_hosts": ["https://es-1.example.com:9200", "https://es-2.example.com:9200"],
+                    "beats_ssl_certificate": "/etc/logstash/certs/logstash.crt",
+                    "beats_ssl_key": "/etc/logstash/certs/logstash.pkcs8.key",
+                    "elasticsearch_ssl_ca": "/etc/logstash/certs/ca.crt"}
 
 
 class IndentedDumper(yaml.SafeDumper):
@@ -35,3 +43,7 @@ agents, groups = example["llmagentos_agents"], example["groups"]
 write("support_bot.scrape_configs.yml", "agent_scrape_configs", agent_scrape_configs(agents, groups, example["blackbox_address"]))
 write("support_bot.rules.yml", "agent_rules", agent_rules(agents, groups))
 write("support_bot.rules_test.yml", "agent_rule_tests", agent_rule_tests(agents, ["agents.yml"], groups))
+write("support_bot.filebeat_inputs.yml", "agent_filebeat_inputs", agent_filebeat_inputs(agents, groups))
+write("support_bot.ingest_pipelines.yml", "agent_ingest_pipelines", agent_ingest_pipelines(agents, groups))
+(GOLDEN / "support_bot.logstash.conf").write_text(agent_logstash_pipeline(
+    agents, LOGSTASH_OPTIONS["elasticsearch_hosts"], groups, **{k: v for k, v in LOGSTASH_OPTIONS.items() if k != "elasticsearch_hosts"}))

@@ -19,6 +19,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import run
 
 SIMULATOR = Path(__file__).resolve().parents[2] / "roles" / "agent_simulator" / "files" / "agent_simulator.py"
 
@@ -191,3 +193,23 @@ def test_logs_have_the_formats_of_the_real_programs(simulator):
 def test_sigterm_stops_it_cleanly(simulator):
     simulator.process.send_signal(signal.SIGTERM)
     assert simulator.process.wait(timeout=10) == 0
+
+
+def test_the_collection_log_formats_read_every_line_it_writes(simulator):
+    """The simulator's logs are the inputs of the vllm, json and celery log formats."""
+    simulator.fault("llm", error_rate=0.5).raise_for_status()
+    simulator.fault("engine", error_rate=0.5).raise_for_status()
+    time.sleep(1.5)
+    events = {name: [run(LOG_FORMATS[fmt].steps, line)[0]
+                     for line in (simulator.log_dir / f"{name}.log").read_text().splitlines()]
+              for name, fmt in (("llm", "vllm"), ("tool", "json"), ("engine", "celery"))}
+    llm = events["llm"]
+    assert {event.get("http.response.status_code") for event in llm} >= {200, 500}
+    assert any(event.get("gen_ai.request.max_tokens") == 1024 and event["gen_ai.response.id"].startswith("chatcmpl-")
+               for event in llm)
+    assert any(event.get("log.level") == "ERROR" and "EngineDeadError" in event.get("error.message", "") for event in llm)
+    assert all("@timestamp" in event for event in llm if "log.origin.file.name" in event)
+    assert all(event["http.response.status_code"] == 200 and event["log.level"] == "info" for event in events["tool"])
+    engine = events["engine"]
+    assert any(event.get("event.duration", 0) > 0 and event["celery.task.name"] == "agent.run_task" for event in engine)
+    assert any(event.get("log.level") == "ERROR" and event.get("error.message") for event in engine)

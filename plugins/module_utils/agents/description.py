@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..logs.spec import parse_logs
 from .errors import Problems
 from .presets import CUSTOM, KINDS, PRESETS, SIGNALS, Signal
 from .units import parse_duration, parse_objective, parse_ratio
@@ -79,6 +80,7 @@ class Component:
     alerts: tuple
     slos: tuple
     kubernetes: Kubernetes | None = None
+    logs: object = None  # logs.spec.Logs
 
     def signal(self, name):
         return dict(self.signals).get(name)
@@ -172,7 +174,7 @@ def parse_agents(raw, groups=None):
 
 
 _COMPONENT_KEYS = ("name", "kind", "preset", "targets", "hosts_group", "port", "metrics_path", "scheme",
-                   "labels", "metrics", "alerts", "slos", "kubernetes")
+                   "labels", "metrics", "alerts", "slos", "kubernetes", "logs")
 _KUBERNETES_KEYS = ("namespace", "selector", "port", "monitor")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -220,10 +222,11 @@ def _parse_component(agent, data, path, groups, problems):
     signals.update(_parse_metrics(data.get("metrics", {}), f"{path}.metrics", problems))
     alerts = _parse_alerts(data.get("alerts", {}), f"{path}.alerts", preset, signals, problems)
     slos = _parse_slos(data.get("slos", []), f"{path}.slos", preset, signals, problems)
+    logs = parse_logs(data["logs"], f"{path}.logs", problems) if "logs" in data else None
     if len(problems.items) > before:
         return None
     return Component(agent, name, kind, preset.name, targets, metrics_path, scheme, preset.probe_path,
-                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos, kubernetes)
+                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos, kubernetes, logs)
 
 
 def _parse_kubernetes(data, path, problems):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .description import ALERTS, RESERVED_LABELS, SLIS
 from .presets import KINDS, PRESETS, SIGNALS
+from ..logs.formats import LOG_FORMATS
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 _DURATION = {"type": "string", "pattern": "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$",
@@ -29,6 +30,30 @@ def _alert_schema(parser, direction):
             properties["quantile"] = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
     return {"type": "object", "additionalProperties": False, "properties": properties,
             "required": [direction] if direction else []}
+
+
+_LOGS = {
+    "type": "object", "additionalProperties": False, "required": ["paths"],
+    "anyOf": [{"required": ["format"]}, {"required": ["grok"]}],
+    "properties": {
+        "paths": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^/"}},
+        "format": {"enum": list(LOG_FORMATS)},
+        "grok": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+        "pattern_definitions": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                                "additionalProperties": {"type": "string"}},
+        "timestamp_formats": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+        "multiline": {"oneOf": [{"const": False}, {
+            "type": "object", "additionalProperties": False,
+            "properties": {"type": {"enum": ["pattern", "count", "while_pattern"]}, "pattern": {"type": "string"},
+                           "negate": {"type": "boolean"}, "match": {"enum": ["after", "before"]},
+                           "max_lines": {"type": "integer", "minimum": 1}, "timeout": {"type": "string"},
+                           "count_lines": {"type": "integer", "minimum": 1}}}]},
+        "timezone": {"type": "string", "minLength": 1},
+        "samples": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["line"],
+            "properties": {"line": {"type": "string"}, "expect": {"type": "object"}}}},
+    },
+}
 
 
 def agents_schema():
@@ -63,6 +88,7 @@ def agents_schema():
                     "monitor": {"enum": ["service", "pod"]},
                 },
             },
+            "logs": _LOGS,
             "slos": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["sli", "objective"],
                 "properties": {

@@ -144,13 +144,17 @@ class Llm:
                               model_labels, registry=self.registry)
         self.log = file_logger("llm", os.path.join(log_dir, "llm.log"), VllmFormatter())
         self.tokens_since_stats = 0
+        self.prompt_tokens_since_stats = 0
 
     def call(self, fault, rng):
         """One chat completion; returns (ok, seconds)."""
         request_id = "chatcmpl-" + uuid.UUID(int=rng.getrandbits(128)).hex
         client = f"10.0.{rng.randint(0, 3)}.{rng.randint(2, 250)}:{rng.randint(32768, 60999)}"
         prompt_tokens = rng.randint(200, 3000)
-        self.log.info("[logger.py:43] Received request %s: prompt_tokens: %d, max_tokens: 1024.", request_id, prompt_tokens)
+        self.prompt_tokens_since_stats += prompt_tokens
+        self.log.info("[logger.py:43] Received request %s: prompt: '<%d tokens>', params: SamplingParams(n=1, "
+                      "temperature=0.7, top_p=1.0, max_tokens=1024), prompt_token_ids: None, lora_request: None.",
+                      request_id, prompt_tokens)
         if rng.random() < fault["error_rate"]:
             self.http_requests.labels("/v1/chat/completions", "POST", "5xx").inc()
             self.log.error("[serving_chat.py:1012] Error in chat completion stream generator for %s: "
@@ -181,10 +185,11 @@ class Llm:
 
     def stats(self, window_seconds, load):
         """vLLM's periodic engine line."""
-        self.log.info("[loggers.py:123] Engine 000: Avg generation throughput: %.1f tokens/s, Running: %d reqs, "
-                      "Waiting: 0 reqs, GPU KV cache usage: %.1f%%", self.tokens_since_stats / window_seconds, load,
-                      100 * min(0.05 + load * 0.01, 1.0))
-        self.tokens_since_stats = 0
+        self.log.info("[loggers.py:123] Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: "
+                      "%.1f tokens/s, Running: %d reqs, Waiting: 0 reqs, GPU KV cache usage: %.1f%%, Prefix cache hit "
+                      "rate: 0.0%%", self.prompt_tokens_since_stats / window_seconds,
+                      self.tokens_since_stats / window_seconds, load, 100 * min(0.05 + load * 0.01, 1.0))
+        self.tokens_since_stats = self.prompt_tokens_since_stats = 0
 
 
 class Tool:

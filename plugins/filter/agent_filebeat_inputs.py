@@ -1,0 +1,58 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Filter adapter over the agent compiler: Filebeat inputs for the agents' log files."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: agent_filebeat_inputs
+short_description: Filebeat filestream inputs for the log files of LLM agents
+version_added: 0.1.0
+description:
+  - Validates an C(llmagentos_agents) description and returns one C(filestream) input per
+    component that has C(logs) - its paths, the multiline rule of its log format (continuation
+    lines such as Python tracebacks join the line before them), and the fields C(service.name),
+    C(labels.agent), C(labels.component) and C(data_stream.*) on every event.
+  - With I(output=elasticsearch) each input names its ingest pipeline (see
+    R(agent_ingest_pipelines,ansible_collections.llmagentos.ops.agent_ingest_pipelines_filter));
+    with I(output=logstash) the Logstash pipeline parses the events, chosen by their labels.
+extends_documentation_fragment:
+  - llmagentos.ops.agents
+options:
+  output:
+    description: Where Filebeat sends the events.
+    type: str
+    choices: [elasticsearch, logstash]
+    default: elasticsearch
+"""
+
+EXAMPLES = r"""
+- name: Configure Filebeat for the agents on this host
+  ansible.builtin.include_role:
+    name: llmagentos.ops.filebeat
+  vars:
+    filebeat_inputs: "{{ llmagentos_agents | llmagentos.ops.agent_filebeat_inputs(output='logstash') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Filebeat input definitions (type filestream), ready for filebeat.inputs.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.filebeat import filebeat_inputs
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+
+
+def agent_filebeat_inputs(agents, groups=None, output="elasticsearch"):
+    if output not in ("elasticsearch", "logstash"):
+        raise AnsibleFilterError(f"agent_filebeat_inputs: output must be elasticsearch or logstash, got {output!r}")
+    return compile_agents(lambda parsed: filebeat_inputs(parsed, output), agents, groups)
+
+
+class FilterModule:
+    def filters(self):
+        return {"agent_filebeat_inputs": agent_filebeat_inputs}

@@ -1,0 +1,90 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Filter adapter over the agent compiler: the Logstash pipeline for the agents' logs."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: agent_logstash_pipeline
+short_description: A Logstash pipeline that parses the logs of LLM agents
+version_added: 0.1.0
+description:
+  - Validates an C(llmagentos_agents) description and returns the text of one Logstash pipeline
+    configuration - a beats input; one branch per component with C(logs), chosen by the
+    C(labels.agent) and C(labels.component) fields Filebeat sets, that parses the line with the
+    component's log format (grok, json, kv, date, translate, durations in nanoseconds) using
+    C([a][b]) field references; and an Elasticsearch data stream output.
+  - It is the same grammar as
+    R(agent_ingest_pipelines,ansible_collections.llmagentos.ops.agent_ingest_pipelines_filter);
+    a line either cannot read keeps flowing, tagged C(llmagentos_parse_failure).
+  - The API key is read from the Logstash keystore (C(${LLMAGENTOS_ES_API_KEY}) by default),
+    never written into the file.
+extends_documentation_fragment:
+  - llmagentos.ops.agents
+options:
+  elasticsearch_hosts:
+    description: Elasticsearch URLs the output writes to.
+    type: list
+    elements: str
+    required: true
+  beats_port:
+    description: Port of the beats input.
+    type: int
+    default: 5044
+  beats_ssl_certificate:
+    description: Certificate of the beats input (TLS is off when not given).
+    type: path
+  beats_ssl_key:
+    description: Private key (PKCS#8) of the beats input.
+    type: path
+  elasticsearch_ssl_ca:
+    description: CA certificate that signed Elasticsearch's HTTP certificate.
+    type: path
+  api_key_variable:
+    description: Name of the keystore entry that holds the output's API key (id:key).
+    type: str
+    default: LLMAGENTOS_ES_API_KEY
+  dataset:
+    description: The data stream dataset; events go to logs-DATASET-NAMESPACE.
+    type: str
+    default: llmagentos.agents
+"""
+
+EXAMPLES = r"""
+- name: Write the agents' Logstash pipeline
+  ansible.builtin.copy:
+    dest: /etc/logstash/conf.d/llmagentos.conf
+    content: >-
+      {{ llmagentos_agents | llmagentos.ops.agent_logstash_pipeline(
+           elasticsearch_hosts=['https://es1.example.com:9200'],
+           elasticsearch_ssl_ca='/etc/logstash/certs/ca.crt') }}
+    mode: "0640"
+"""
+
+RETURN = r"""
+_value:
+  description: The pipeline configuration text.
+  type: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import logstash_pipeline
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+
+
+def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
+                            beats_ssl_key=None, elasticsearch_ssl_ca=None, api_key_variable="LLMAGENTOS_ES_API_KEY",
+                            dataset="llmagentos.agents"):
+    if not elasticsearch_hosts or not isinstance(elasticsearch_hosts, list):
+        raise AnsibleFilterError("agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs")
+    if bool(beats_ssl_certificate) != bool(beats_ssl_key):
+        raise AnsibleFilterError("agent_logstash_pipeline: give both beats_ssl_certificate and beats_ssl_key, or neither")
+    beats_ssl = (beats_ssl_certificate, beats_ssl_key) if beats_ssl_certificate else None
+    return compile_agents(lambda parsed: logstash_pipeline(
+        parsed, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
+
+
+class FilterModule:
+    def filters(self):
+        return {"agent_logstash_pipeline": agent_logstash_pipeline}

@@ -1,0 +1,170 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""One Logstash pipeline for every agent's logs: beats input, one branch per component (chosen by
+the labels Filebeat sets) with the format's steps as filters ([a][b] field syntax), and an
+Elasticsearch data stream output. Failures are tagged and the event kept, as in the ingest pipelines."""
+
+from __future__ import annotations
+
+from .grok import Grok, bracketed, with_field_style
+from .ingest import FAILURE_TAG, LOGFMT_FIELD_SPLIT
+from .steps import (TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration, ParseJson,
+                    Rename, StripAnsi)
+
+# Same rule as the ingest pipelines' year rollover script.
+YEAR_ROLLOVER_RUBY = (
+    "t = event.get('@timestamp').time.utc; "
+    "if t > Time.now.utc + 86400 then "
+    "event.set('@timestamp', LogStash::Timestamp.new(Time.utc(t.year - 1, t.month, t.day, t.hour, t.min, t.sec + t.subsec))) end"
+)
+DURATION_RUBY = (
+    "v = event.get('{source}').to_s.strip; "
+    "m = /\\A(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+(?:\\.\\d+)?) ?(ns|us|µs|μs|ms|s))?\\z/.match(v); "
+    "if m.nil? || (m[1].nil? && m[2].nil? && m[3].nil?) then event.tag('{tag}') else "
+    "units = {{ 'ns' => 1, 'us' => 1e3, 'µs' => 1e3, 'μs' => 1e3, 'ms' => 1e6, 's' => 1e9 }}; "
+    "nanos = m[1].to_i * 3600e9 + m[2].to_i * 60e9 + (m[3].nil? ? 0 : m[3].to_f * units[m[4]]); "
+    "event.set('{target}', nanos.round) end"
+)
+
+
+def quote(text):
+    """A Logstash double-quoted string; without config.support_escapes backslashes are kept as
+    written, so a regular expression needs only its double quotes escaped."""
+    return '"' + str(text).replace('"', '\\"') + '"'
+
+
+def regex_text(regex):
+    """`regex` without escaped double quotes (\\" means " in a regular expression): in a Logstash
+    string \\" is the only escape there is, so an escaped quote would come out as \\\\"."""
+    out, index = [], 0
+    while index < len(regex):
+        if regex[index] == "\\" and index + 1 < len(regex):
+            out.append('"' if regex[index + 1] == '"' else regex[index:index + 2])
+            index += 2
+        else:
+            out.append(regex[index])
+            index += 1
+    return "".join(out)
+
+
+def _array(items):
+    return "[" + ", ".join(quote(item) for item in items) + "]"
+
+
+def _hash(pairs, indent):
+    pad = " " * indent
+    return "{\n" + "".join(f"{pad}  {quote(key)} => {quote(value)}\n" for key, value in pairs) + pad + "}"
+
+
+def _block(name, options, indent):
+    pad = " " * indent
+    body = "".join(f"{pad}  {key} => {value}\n" for key, value in options)
+    return f"{pad}{name} {{\n{body}{pad}}}\n"
+
+
+def _when(field, block, indent):
+    pad = " " * indent
+    inner = "".join(f"{pad}  {line}\n" if line else "\n" for line in block.rstrip("\n").split("\n"))
+    return f"{pad}if {bracketed(field)} {{\n{inner}{pad}}}\n"
+
+
+def _strip_ansi(step, indent):
+    return _block("mutate", [("gsub", _array([bracketed(step.field), ANSI_ESCAPE, ""]))], indent)
+
+
+def _json(step, indent):
+    options = [("source", quote(bracketed(step.field)))]
+    if step.target:
+        options.append(("target", quote(bracketed(step.target))))
+    options.append(("tag_on_failure", _array(["_jsonparsefailure", FAILURE_TAG])))
+    return _block("json", options, indent)
+
+
+def _grok(step, original_indent):
+    indent = original_indent if step.required else 0
+    patterns = [regex_text(with_field_style(pattern, "bracketed")) for pattern in step.patterns]
+    captured = Grok(step.patterns, dict(step.pattern_definitions)).fields()
+    options = [("match", "{ " + quote(bracketed(step.field)) + " => " + _array(patterns) + " }")]
+    if step.pattern_definitions:
+        options.append(("pattern_definitions", _hash(
+            [(name, regex_text(with_field_style(regex, "bracketed"))) for name, regex in step.pattern_definitions],
+            indent + 2)))
+    # Without overwrite, a capture into an existing field (message) would make it an array.
+    options.append(("overwrite", _array(bracketed(field) for field in captured)))
+    options.append(("tag_on_failure", _array(["_grokparsefailure", FAILURE_TAG] if step.required else [])))
+    block = _block("grok", options, indent)
+    return block if step.required else _when(step.field, block, original_indent)
+
+
+def _kv(step, indent):
+    return _when(step.field, _block("kv", [
+        ("source", quote(bracketed(step.field))), ("target", quote(bracketed(step.target))),
+        ("field_split_pattern", quote(LOGFMT_FIELD_SPLIT)), ("value_split", quote("=")),
+        ("trim_value", quote('"')),
+    ], 0), indent)
+
+
+def _rename(step, indent):
+    pairs = [(bracketed(source), bracketed(destination)) for source, destination in step.pairs]
+    return _block("mutate", [("rename", _hash(pairs, indent + 2))], indent)
+
+
+def _map(step, indent):
+    return _when(step.field, _block("translate", [
+        ("source", quote(bracketed(step.field))), ("target", quote(bracketed(step.target))),
+        ("dictionary", _hash(step.mapping, 2)), ("fallback", quote("%{" + bracketed(step.field) + "}")),
+    ], 0), indent)
+
+
+def _date(step, indent):
+    block = _block("date", [
+        ("match", _array([bracketed(step.field)] + list(step.formats))), ("timezone", quote(step.timezone)),
+        ("target", quote("@timestamp")), ("tag_on_failure", _array(["_dateparsefailure", FAILURE_TAG])),
+    ], 0)
+    if step.year_missing:
+        block += _block("ruby", [("code", quote(YEAR_ROLLOVER_RUBY))], 0)
+    return _when(step.field, block, indent)
+
+
+def _duration(step, indent):
+    code = DURATION_RUBY.format(source=bracketed(step.field), target=bracketed(step.target), tag=FAILURE_TAG)
+    return _when(step.field, _block("ruby", [("code", quote(code))], 0), indent)
+
+
+_RENDERERS = {StripAnsi: _strip_ansi, ParseJson: _json, GrokStep: _grok, KeyValue: _kv, Rename: _rename,
+              MapValues: _map, ParseDate: _date, ParseDuration: _duration}
+
+
+def _component_filters(agent, component, indent):
+    labels = [("[service][name]", agent.name)]
+    if agent.environment:
+        labels.append(("[service][environment]", agent.environment))
+    text = _block("mutate", [("replace", _hash(labels, indent + 2))], indent)
+    for step in component.logs.steps:
+        text += _RENDERERS[type(step)](step, indent)
+    text += _block("mutate", [("remove_field", _array(bracketed(field) for field in TEMPORARY_FIELDS))], indent)
+    return text
+
+
+def logstash_pipeline(agents, elasticsearch_hosts, beats_port=5044, beats_ssl=None, elasticsearch_ssl_ca=None,
+                      api_key_variable="LLMAGENTOS_ES_API_KEY", dataset="llmagentos.agents"):
+    """The pipeline configuration text. `beats_ssl` is (certificate path, key path) or None;
+    the API key comes from the Logstash keystore entry `api_key_variable`."""
+    components = [(agent, component) for agent in agents for component in agent.components if component.logs is not None]
+    beats = [("port", str(beats_port))]
+    if beats_ssl:
+        beats += [("ssl_enabled", "true"), ("ssl_certificate", quote(beats_ssl[0])), ("ssl_key", quote(beats_ssl[1]))]
+    text = "# Generated by llmagentos.ops from llmagentos_agents; edit the description, not this file.\n"
+    text += "input {\n" + _block("beats", beats, 2) + "}\n\nfilter {\n"
+    for index, (agent, component) in enumerate(components):
+        keyword = "if" if index == 0 else "} else if"
+        text += (f"  {keyword} [labels][agent] == {quote(agent.name)} and [labels][component] == {quote(component.name)} {{\n"
+                 + _component_filters(agent, component, 4))
+    if components:
+        text += "  }\n"
+    output = [("hosts", _array(elasticsearch_hosts)), ("data_stream", quote("true")), ("data_stream_type", quote("logs")),
+              ("data_stream_dataset", quote(dataset)), ("api_key", quote("${" + api_key_variable + "}"))]
+    if elasticsearch_ssl_ca:
+        output += [("ssl_enabled", "true"), ("ssl_certificate_authorities", _array([elasticsearch_ssl_ca]))]
+    text += "}\n\noutput {\n" + _block("elasticsearch", output, 2) + "}\n"
+    return text

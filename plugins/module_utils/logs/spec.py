@@ -1,0 +1,209 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Reads the `logs` part of a component and proves its sample lines against the pipeline.
+
+A sample that does not parse, or parses into a different value than it expects, is a problem of
+the description like any other: it names the sample's field path, the line, the pattern that
+matched (or the patterns tried) and the first field that differs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timezone as fixed_timezone
+
+from .formats import LOG_FORMATS
+from .grok import Grok, GrokError
+from .steps import GrokStep, ParseDate, StripAnsi, Failure, run
+
+_KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples")
+_MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
+
+
+@dataclass(frozen=True)
+class Logs:
+    paths: tuple
+    format_name: str
+    steps: tuple
+    # Filebeat's multiline parser settings, or None for one event per line.
+    multiline: tuple | None
+    timezone: str
+
+
+def _known_timezone(name):
+    if name in ("UTC", "Etc/UTC", "Z"):
+        return True
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # controller-side only
+    except ImportError:
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _string_list(value, path, problems, what):
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        problems.add(path, f"must be a non-empty list of {what}")
+        return None
+    return tuple(value)
+
+
+def parse_logs(data, path, problems):
+    """The Logs of one component, or None after adding problems."""
+    if not isinstance(data, dict):
+        problems.add(path, f"must be a mapping, got {type(data).__name__}")
+        return None
+    before = len(problems.items)
+    for key in data:
+        if key not in _KEYS:
+            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(_KEYS)}")
+    paths = _string_list(data.get("paths"), f"{path}.paths", problems, "absolute file paths or globs")
+    for index, item in enumerate(paths or ()):
+        if not item.startswith("/"):
+            problems.add(f"{path}.paths[{index}]", f"{item!r} must be an absolute path")
+    preset = _format(data, path, problems)
+    patterns = _string_list(data["grok"], f"{path}.grok", problems, "grok patterns") if "grok" in data else ()
+    definitions = _definitions(data.get("pattern_definitions", {}), f"{path}.pattern_definitions", problems)
+    main = _main_grok(preset) if preset else GrokStep("message", ())
+    if patterns and main is None:
+        problems.add(f"{path}.grok", f"format {preset.name!r} is not read with grok; leave format out to use your own patterns")
+    elif patterns and definitions is not None:
+        _check_grok(patterns, dict(main.pattern_definitions, **definitions), f"{path}.grok", problems)
+    formats = ("ISO8601",)
+    if "timestamp_formats" in data:
+        formats = _string_list(data["timestamp_formats"], f"{path}.timestamp_formats", problems,
+                               "Java date patterns such as 'yyyy-MM-dd HH:mm:ss,SSS' or ISO8601") or formats
+    zone = data.get("timezone", "UTC")
+    if not isinstance(zone, str) or not _known_timezone(zone):
+        problems.add(f"{path}.timezone", f"{zone!r} is not a time zone name such as UTC or Europe/Berlin")
+    multiline = _multiline(data.get("multiline"), f"{path}.multiline", preset, problems)
+    if len(problems.items) > before:
+        return None
+    steps = _steps(preset, patterns, definitions or {}, formats, zone)
+    logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)
+    _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
+    return logs
+
+
+def _format(data, path, problems):
+    name = data.get("format")
+    if name is None:
+        if "grok" not in data:
+            problems.add(path, f"give a format (one of {', '.join(LOG_FORMATS)}) or your own grok patterns")
+        return None
+    if not isinstance(name, str) or name not in LOG_FORMATS:
+        problems.add(f"{path}.format", f"unknown log format {name!r}; known formats: {', '.join(LOG_FORMATS)}")
+        return None
+    return LOG_FORMATS[name]
+
+
+def _definitions(value, path, problems):
+    if not isinstance(value, dict) or not all(isinstance(key, str) and key.isidentifier() and isinstance(regex, str)
+                                              for key, regex in value.items()):
+        problems.add(path, "must map pattern names (letters, digits, _) to regular expressions")
+        return None
+    return value
+
+
+def _check_grok(patterns, definitions, path, problems):
+    for index, pattern in enumerate(patterns):
+        try:
+            Grok([pattern], definitions)
+        except GrokError as error:
+            problems.add(f"{path}[{index}]", str(error))
+
+
+def _multiline(value, path, preset, problems):
+    if value is None or value == {}:
+        return (("type", "pattern"), ("pattern", preset.line_start), ("negate", True), ("match", "after")) \
+            if preset is not None and preset.line_start else None
+    if value is False:
+        return None
+    if not isinstance(value, dict):
+        problems.add(path, "must be Filebeat multiline settings (pattern, negate, match...) or false")
+        return None
+    for key in value:
+        if key not in _MULTILINE_KEYS:
+            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(_MULTILINE_KEYS)}")
+    kind = value.get("type", "pattern")
+    if not isinstance(kind, str) or kind not in ("pattern", "count", "while_pattern"):
+        problems.add(f"{path}.type", f"must be pattern, count or while_pattern, got {kind!r}")
+    if kind != "count" and not isinstance(value.get("pattern"), str):
+        problems.add(f"{path}.pattern", "is required: the regular expression of a line that starts (or continues) an event")
+    if value.get("match", "after") not in ("after", "before"):
+        problems.add(f"{path}.match", f"must be after or before, got {value.get('match')!r}")
+    if not isinstance(value.get("negate", False), bool):
+        problems.add(f"{path}.negate", f"must be true or false, got {value.get('negate')!r}")
+    for key in ("max_lines", "count_lines"):
+        if key in value and (isinstance(value[key], bool) or not isinstance(value[key], int) or value[key] < 1):
+            problems.add(f"{path}.{key}", f"must be a positive whole number, got {value[key]!r}")
+    if "timeout" in value and not isinstance(value["timeout"], str):
+        problems.add(f"{path}.timeout", f"must be a duration such as 5s, got {value['timeout']!r}")
+    return tuple(sorted(dict(value, type=kind).items()))
+
+
+def _steps(preset, patterns, definitions, formats, zone):
+    if preset is None:
+        steps = (StripAnsi(), GrokStep("message", patterns, tuple(sorted(definitions.items()))), ParseDate(formats))
+    else:
+        steps = preset.steps
+        if patterns:
+            steps = _prepend_patterns(steps, patterns, definitions)
+    return tuple(dataclasses.replace(step, timezone=zone) if isinstance(step, ParseDate) else step for step in steps)
+
+
+def _main_grok(preset):
+    return next((step for step in preset.steps if isinstance(step, GrokStep) and step.required), None)
+
+
+def _prepend_patterns(steps, patterns, definitions):
+    """The user's patterns are tried before the preset's own, in its main grok step."""
+    result, done = [], False
+    for step in steps:
+        if isinstance(step, GrokStep) and step.required and not done:
+            merged = dict(step.pattern_definitions)
+            merged.update(definitions)
+            step = dataclasses.replace(step, patterns=tuple(patterns) + step.patterns,
+                                       pattern_definitions=tuple(sorted(merged.items())))
+            done = True
+        result.append(step)
+    return tuple(result)
+
+
+def _check_samples(logs, samples, path, problems):
+    if not isinstance(samples, list):
+        problems.add(path, f"must be a list of {{line, expect}} mappings, got {type(samples).__name__}")
+        return
+    now = datetime.now(fixed_timezone.utc)
+    for index, sample in enumerate(samples):
+        sample_path = f"{path}[{index}]"
+        if not isinstance(sample, dict) or not isinstance(sample.get("line"), str) or \
+                not isinstance(sample.get("expect", {}), dict) or set(sample) - {"line", "expect"}:
+            problems.add(sample_path, "must be a mapping with line (a log line) and expect (field: value)")
+            continue
+        message = sample_problem(logs.steps, sample["line"], sample.get("expect", {}), now)
+        if message:
+            problems.add(sample_path, message)
+
+
+def sample_problem(steps, line, expect, now=None):
+    """Why `line` does not parse into `expect` through `steps`, or None when it does."""
+    try:
+        event, pattern = run(steps, line, now)
+    except Failure as failure:
+        if isinstance(failure.step, GrokStep):
+            tried = "; ".join(repr(pattern) for pattern in failure.step.patterns)
+            return f"line {line!r} matches none of the patterns: {tried}"
+        return f"line {line!r}: {failure}"
+    for field, expected in expect.items():
+        actual = event.get(field)
+        if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
+            got = "is missing" if field not in event else f"is {actual!r}"
+            how = f"matched pattern {pattern!r}" if pattern else "was parsed"
+            return (f"line {line!r} {how}, but field {field} {got}, expected {expected!r}"
+                    f" (fields parsed: {', '.join(sorted(event))})")
+    return None

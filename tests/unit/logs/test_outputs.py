@@ -1,0 +1,149 @@
+"""The three log outputs: golden files for the example description, the Logstash and ingest
+pipelines as one grammar (both read back and run over the same lines), and their structure."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs
+from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines
+from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
+
+ROOT = Path(__file__).resolve().parents[3]
+GOLDEN = ROOT / "tests" / "unit" / "agents" / "golden"
+EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
+AGENTS, GROUPS = EXAMPLE["llmagentos_agents"], EXAMPLE["groups"]
+LOGSTASH_OPTIONS = dict(
+    elasticsearch_hosts=["https://es-1.example.com:9200", "https://es-2.example.com:9200"],
+    beats_ssl_certificate="/etc/logstash/certs/logstash.crt", beats_ssl_key="/etc/logstash/certs/logstash.pkcs8.key",
+    elasticsearch_ssl_ca="/etc/logstash/certs/ca.crt")
+# One component per log format, so every preset goes through both outputs.
+EVERY_FORMAT = [{"name": "zoo", "components": [
+    {"name": name.replace("_", "-"), "kind": "custom", "targets": [f"10.0.0.1:{9000 + index}"],
+     "logs": {"paths": [f"/var/log/{name}.log"], "format": name}}
+    for index, name in enumerate(LOG_FORMATS)]}]
+
+
+def golden(name):
+    return yaml.safe_load((GOLDEN / name).read_text())
+
+
+def test_ingest_pipelines_match_the_golden_file():
+    assert agent_ingest_pipelines(AGENTS, GROUPS) == golden("support_bot.ingest_pipelines.yml")
+
+
+def test_filebeat_inputs_match_the_golden_file():
+    assert agent_filebeat_inputs(AGENTS, GROUPS) == golden("support_bot.filebeat_inputs.yml")
+
+
+def test_logstash_pipeline_matches_the_golden_file():
+    text = agent_logstash_pipeline(AGENTS, groups=GROUPS, **LOGSTASH_OPTIONS)
+    assert text == (GOLDEN / "support_bot.logstash.conf").read_text()
+
+
+# Reading the outputs back: Logstash strings keep backslashes as written (no config.support_escapes).
+_LS_STRING = r'"((?:\\"|[^"])*)"'
+
+
+def _logstash_branches(text):
+    """{component: [(kind, details)]} of grok and gsub filters, in order, from the pipeline text."""
+    branches = {}
+    for match in re.finditer(r'\[labels\]\[component\] == "([^"]+)" \{\n(.*?)\n  \}(?= else|\n\})', text, re.S):
+        steps = []
+        for block in re.finditer(r"^\s*(grok|mutate) \{\n(.*?)^\s*\}\n", match.group(2), re.S | re.M):
+            body = block.group(2)
+            if block.group(1) == "mutate" and "gsub" in body:
+                field, pattern, _replacement = re.findall(_LS_STRING, body)
+                steps.append(("gsub", (field, pattern)))
+            elif block.group(1) == "grok":
+                match_line = re.search(r'match => \{ ' + _LS_STRING + r' => \[(.*)\] \}', body)
+                patterns = re.findall(_LS_STRING, match_line.group(2))
+                definitions = dict(re.findall(_LS_STRING + " => " + _LS_STRING, body.split("pattern_definitions", 1)[1])) \
+                    if "pattern_definitions" in body else {}
+                steps.append(("grok", (match_line.group(1), patterns, definitions)))
+        branches[match.group(1)] = steps
+    return branches
+
+
+def _ingest_steps(pipeline):
+    steps = []
+    for processor in pipeline["processors"]:
+        if "gsub" in processor:
+            steps.append(("gsub", (processor["gsub"]["field"], processor["gsub"]["pattern"])))
+        elif "grok" in processor:
+            grok = processor["grok"]
+            steps.append(("grok", (grok["field"], grok["patterns"], grok.get("pattern_definitions", {}))))
+    return steps
+
+
+def _apply(steps, line):
+    event = {"message": line}
+    for kind, details in steps:
+        if kind == "gsub":
+            field, pattern = details
+            event[field.strip("[]")] = re.sub(pattern, "", event[field.strip("[]")])
+            continue
+        field, patterns, definitions = details
+        field = ".".join(re.findall(r"\[([^\]]+)\]", field)) or field
+        found = Grok(patterns, definitions).match(event.get(field, ""))
+        if found:
+            event.update(found[1])
+    return event
+
+
+def test_logstash_and_ingest_outputs_are_the_same_grammar():
+    pipelines = agent_ingest_pipelines(EVERY_FORMAT)
+    branches = _logstash_branches(agent_logstash_pipeline(EVERY_FORMAT, ["https://es:9200"]))
+    assert len(branches) == len(LOG_FORMATS)
+    compared = 0
+    for name, fmt in LOG_FORMATS.items():
+        component = name.replace("_", "-")
+        ingest, logstash = _ingest_steps(pipelines[f"llmagentos-zoo-{component}"]), branches[component]
+        assert [kind for kind, _details in ingest] == [kind for kind, _details in logstash], name
+        for line, _expect in fmt.samples:
+            from_ingest, from_logstash = _apply(ingest, line), _apply(logstash, line)
+            assert from_ingest == from_logstash, (name, line)
+            compared += len(from_ingest) > 1
+    assert compared >= 25
+
+
+def test_logstash_config_is_balanced_and_quotes_every_regex_safely():
+    text = agent_logstash_pipeline(EVERY_FORMAT, ["https://es:9200"])
+    unquoted = re.sub(_LS_STRING, '""', text)
+    assert unquoted.count("{") == unquoted.count("}")
+    # An escaped quote inside a regular expression must not reach Logstash as \\" (it would end the string).
+    assert '\\\\"' not in text
+    assert 'api_key => "${LLMAGENTOS_ES_API_KEY}"' in text and "password" not in text
+
+
+def test_every_pipeline_keeps_failed_events_with_the_reason():
+    for pipeline in agent_ingest_pipelines(EVERY_FORMAT).values():
+        assert pipeline["on_failure"][0]["set"]["field"] == "error.message"
+        assert {"append": {"field": "tags", "value": ["llmagentos_parse_failure"]}} in pipeline["on_failure"]
+        assert pipeline["processors"][-1] == {"remove": {"field": ["_tmp", "timestamp"], "ignore_missing": True}}
+        optional = [p["grok"] for p in pipeline["processors"] if "grok" in p][1:]
+        assert all(grok["ignore_failure"] for grok in optional)
+
+
+def test_filebeat_inputs_for_logstash_name_no_pipeline_and_label_every_event():
+    inputs = agent_filebeat_inputs(AGENTS, GROUPS, output="logstash")
+    assert [entry["id"] for entry in inputs] == [
+        "llmagentos-support-bot-llm", "llmagentos-support-bot-search", "llmagentos-support-bot-crm",
+        "llmagentos-support-bot-tasks", "llmagentos-support-bot-fallback"]
+    assert all("pipeline" not in entry and entry["fields"]["labels"]["agent"] == "support-bot" for entry in inputs)
+    celery = inputs[3]["parsers"][0]["multiline"]
+    assert celery["negate"] is True and celery["match"] == "after"
+    with pytest.raises(AnsibleFilterError, match="output must be elasticsearch or logstash"):
+        agent_filebeat_inputs(AGENTS, GROUPS, output="kafka")
+
+
+def test_logstash_filter_refuses_missing_hosts_and_half_tls():
+    with pytest.raises(AnsibleFilterError, match="elasticsearch_hosts must be a non-empty list"):
+        agent_logstash_pipeline(AGENTS, groups=GROUPS)
+    with pytest.raises(AnsibleFilterError, match="both beats_ssl_certificate and beats_ssl_key"):
+        agent_logstash_pipeline(AGENTS, ["https://es:9200"], GROUPS, beats_ssl_certificate="/c.crt")
