@@ -63,6 +63,7 @@ demo-down: deps ## Remove the demo containers
 
 bench: image ## Benchmarks (not tests); paste the output into docs/benchmarks.md
 	python benchmarks/compile_agents.py
+	python benchmarks/grok_throughput.py
 	python benchmarks/slo_eval_cost.py
 	bash benchmarks/converge_core.sh
 

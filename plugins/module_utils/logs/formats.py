@@ -134,12 +134,17 @@ UVICORN = LogFormat(
 _TGI_DEFINITIONS = (
     ("TGI_TARGET", r"[a-z_][a-z0-9_]*(?:::[a-z0-9_]+)*"),
     ("TGI_FILE", r"[\w./-]+\.rs"),
-    ("TGI_SPANS", r"[a-z_]\w*(?:\{.*\})?(?::[a-z_]\w*(?:\{.*\})?)*"),
+    # Span fields hold braces of their own (GenerateParameters { .. }); matched by balanced, mutually
+    # exclusive classes to a depth of three, so a line full of braces cannot make the search backtrack.
+    ("TGI_FIELDS_INNER", r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"),
+    ("TGI_FIELDS", r"\{[^{}]*(?:%{TGI_FIELDS_INNER}[^{}]*)*\}"),
+    ("TGI_SPAN", r"[a-z_][\w-]*(?:%{TGI_FIELDS})?"),
+    ("TGI_SPANS", r"%{TGI_SPAN}(?::%{TGI_SPAN})*"),
 )
 _TGI_SPAN_DETAILS = GrokStep("_tmp.spans", (
-    r'total_time="%{NOTSPACE:_tmp.total_time}"(?: validation_time="%{NOTSPACE}")? queue_time="%{NOTSPACE:_tmp.queue_time}"'
-    r' inference_time="%{NOTSPACE:_tmp.inference_time}" time_per_token="%{NOTSPACE:_tmp.time_per_token}"',
-), required=False)
+    r'total_time="%{TGI_VALUE:_tmp.total_time}"(?: validation_time="%{TGI_VALUE}")? queue_time="%{TGI_VALUE:_tmp.queue_time}"'
+    r' inference_time="%{TGI_VALUE:_tmp.inference_time}" time_per_token="%{TGI_VALUE:_tmp.time_per_token}"',
+), (("TGI_VALUE", r'[^"]*'),), required=False)
 _TGI_DURATIONS = (
     ParseDuration("_tmp.total_time", "event.duration"),
     ParseDuration("_tmp.queue_time", "llm.queue_duration"),

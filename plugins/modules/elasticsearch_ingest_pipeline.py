@@ -1,0 +1,254 @@
+#!/usr/bin/python
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Manage one Elasticsearch ingest pipeline through the REST API."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: elasticsearch_ingest_pipeline
+short_description: Create, update or delete an Elasticsearch ingest pipeline
+version_added: 0.1.0
+description:
+  - Reads the pipeline with C(GET _ingest/pipeline/ID) and writes it with C(PUT) only when its
+    body differs, so a second run changes nothing. Check mode reports what would change, and the
+    diff shows the stored body against the wanted one.
+  - With I(samples), the wanted body is first run over the sample lines with
+    C(_ingest/pipeline/_simulate); a sample that errors or does not give the expected fields fails
+    the task and the live pipeline is left as it was.
+  - Authenticates with an API key or a user; never needs a superuser - the C(manage_pipeline)
+    cluster privilege is enough.
+author: llmagentos.ops contributors (@llmagentos)
+attributes:
+  check_mode:
+    description: Reports whether the pipeline would be created, changed or deleted, and stores nothing.
+    support: full
+  diff_mode:
+    description: Shows the stored pipeline body against the wanted one.
+    support: full
+options:
+  id:
+    description: Pipeline id, such as C(llmagentos-support-bot-llm).
+    type: str
+    required: true
+  body:
+    description:
+      - The pipeline (description, processors, on_failure, _meta...), as returned by the
+        C(llmagentos.ops.agent_ingest_pipelines) filter. Required with I(state=present).
+    type: dict
+  state:
+    description: Whether the pipeline exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  samples:
+    description:
+      - Lines to run through the wanted body before it is stored. Each has C(line) (the
+        C(message) of a test document) and C(expect), dotted field names to values.
+    type: list
+    elements: dict
+    default: []
+  url:
+    description: Base URL of an Elasticsearch node.
+    type: str
+    default: https://localhost:9200
+  api_key:
+    description: API key, C(id:key) or the encoded form; sent as C(Authorization ApiKey).
+    type: str
+  username:
+    description: User for basic authentication when no I(api_key) is given.
+    type: str
+  password:
+    description: Password of I(username).
+    type: str
+  ca_path:
+    description: CA certificate that signed the node's HTTP certificate.
+    type: path
+  validate_certs:
+    description: Verify the node's TLS certificate.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for each request.
+    type: int
+    default: 30
+"""
+
+EXAMPLES = r"""
+- name: Load the agents' ingest pipelines, proving their sample lines first
+  llmagentos.ops.elasticsearch_ingest_pipeline:
+    id: "{{ item.key }}"
+    body: "{{ item.value }}"
+    url: https://es-1.example.com:9200
+    api_key: "{{ vault_llmagentos_pipeline_api_key }}"
+    ca_path: /etc/llmagentos/elastic-ca.crt
+    samples:
+      - line: "INFO 08-17 02:59:34 [loggers.py:123] Engine 000: Avg prompt throughput: 5.7 tokens/s, ..."
+        expect: {log.level: INFO}
+  loop: "{{ llmagentos_agents | llmagentos.ops.agent_ingest_pipelines | dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
+
+- name: Remove a pipeline
+  llmagentos.ops.elasticsearch_ingest_pipeline:
+    id: llmagentos-old-bot-llm
+    state: absent
+    api_key: "{{ vault_llmagentos_pipeline_api_key }}"
+"""
+
+RETURN = r"""
+pipeline:
+  description: The pipeline body after the task (null when absent).
+  returned: always
+  type: dict
+previous:
+  description: The pipeline body before the task (null when it did not exist).
+  returned: always
+  type: dict
+"""
+
+import base64
+import json
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import fetch_url
+
+
+class ElasticsearchError(Exception):
+    pass
+
+
+class Client:
+    def __init__(self, module):
+        self.module = module
+        self.base = module.params["url"].rstrip("/")
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if module.params["api_key"]:
+            key = module.params["api_key"]
+            encoded = base64.b64encode(key.encode()).decode() if ":" in key else key
+            self.headers["Authorization"] = f"ApiKey {encoded}"
+        elif module.params["username"]:
+            credentials = f"{module.params['username']}:{module.params['password'] or ''}"
+            self.headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+
+    def request(self, method, path, body=None, missing_ok=False):
+        url = f"{self.base}/{path}"
+        response, info = fetch_url(self.module, url, method=method, headers=self.headers, timeout=self.module.params["timeout"],
+                                   data=json.dumps(body) if body is not None else None, ca_path=self.module.params["ca_path"])
+        status = info.get("status", -1)
+        # On an HTTP error fetch_url has already read the answer into info["body"].
+        content = info.get("body", b"") if status >= 400 or response is None else response.read()
+        if status == 404 and missing_ok:
+            return None
+        if status == -1:
+            raise ElasticsearchError(f"cannot reach Elasticsearch at {self.base}: {info.get('msg')}")
+        if status in (401, 403):
+            raise ElasticsearchError(f"Elasticsearch at {self.base} refused {method} {path} (HTTP {status}): check api_key or "
+                                     "username/password and that the credentials have the manage_pipeline privilege")
+        if status >= 300:
+            raise ElasticsearchError(f"{method} {url} failed with HTTP {status}: {_reason(content)}")
+        return json.loads(content) if content else {}
+
+
+def _reason(content):
+    try:
+        error = json.loads(content).get("error", content)
+    except (ValueError, AttributeError):
+        return content.decode(errors="replace") if isinstance(content, bytes) else str(content)
+    if isinstance(error, dict):
+        root = (error.get("root_cause") or [error])[0]
+        return f"{root.get('type', error.get('type'))}: {root.get('reason', error.get('reason'))}"
+    return str(error)
+
+
+def _lookup(document, field):
+    """A dotted field of a simulated document, whether stored nested or with dots in its name."""
+    if field in document:
+        return True, document[field]
+    head, _dot, rest = field.partition(".")
+    if rest and isinstance(document.get(head), dict):
+        return _lookup(document[head], rest)
+    return False, None
+
+
+def check_samples(client, body, samples):
+    """Problems of the sample lines through `body`, run by Elasticsearch itself."""
+    if not samples:
+        return []
+    result = client.request("POST", "_ingest/pipeline/_simulate", {
+        "pipeline": body, "docs": [{"_source": {"message": sample["line"]}} for sample in samples]})
+    problems = []
+    for index, (sample, outcome) in enumerate(zip(samples, result.get("docs", []))):
+        if "error" in outcome:
+            problems.append(f"samples[{index}]: {sample['line']!r} failed: {_reason(json.dumps(outcome).encode())}")
+            continue
+        source = outcome.get("doc", {}).get("_source", {})
+        for field, expected in (sample.get("expect") or {}).items():
+            found, actual = _lookup(source, field)
+            if not found or actual != expected:
+                got = f"is {actual!r}" if found else "is missing"
+                problems.append(f"samples[{index}]: {sample['line']!r}: field {field} {got}, expected {expected!r}")
+                break
+        if "llmagentos_parse_failure" in source.get("tags", []):
+            problems.append(f"samples[{index}]: {sample['line']!r} was tagged llmagentos_parse_failure: "
+                            f"{_lookup(source, 'error.message')[1]}")
+    return problems
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "id": {"type": "str", "required": True},
+            "body": {"type": "dict"},
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "samples": {"type": "list", "elements": "dict", "default": []},
+            "url": {"type": "str", "default": "https://localhost:9200"},
+            "api_key": {"type": "str", "no_log": True},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "ca_path": {"type": "path"},
+            "validate_certs": {"type": "bool", "default": True},
+            "timeout": {"type": "int", "default": 30},
+        },
+        mutually_exclusive=[("api_key", "username")],
+        required_together=[("username", "password")],
+        supports_check_mode=True,
+    )
+    pipeline_id, wanted, state = module.params["id"], module.params["body"], module.params["state"]
+    if state == "present" and not wanted:
+        module.fail_json(msg="body is required when state is present: give the pipeline (processors, on_failure...)")
+    for index, sample in enumerate(module.params["samples"]):
+        if not isinstance(sample.get("line"), str) or not isinstance(sample.get("expect", {}), dict):
+            module.fail_json(msg=f"samples[{index}] must have line (a string) and expect (a mapping of fields to values)")
+    client = Client(module)
+    path = f"_ingest/pipeline/{pipeline_id}"
+    try:
+        stored = client.request("GET", path, missing_ok=True)
+        previous = stored.get(pipeline_id) if stored else None
+        result = {"changed": False, "previous": previous, "pipeline": previous}
+        if state == "absent":
+            if previous is not None:
+                result.update(changed=True, pipeline=None)
+                if not module.check_mode:
+                    client.request("DELETE", path)
+        elif previous != wanted:
+            problems = check_samples(client, wanted, module.params["samples"])
+            if problems:
+                module.fail_json(msg=f"pipeline {pipeline_id} was not stored: its samples do not parse as expected:\n"
+                                 + "\n".join(problems), previous=previous, pipeline=previous)
+            result.update(changed=True, pipeline=wanted)
+            if not module.check_mode:
+                client.request("PUT", path, wanted)
+    except ElasticsearchError as error:
+        module.fail_json(msg=str(error))
+    if result["changed"] and module._diff:
+        result["diff"] = {
+            "before_header": f"{pipeline_id} (stored)", "after_header": f"{pipeline_id} (wanted)",
+            "before": json.dumps(result["previous"], indent=2, sort_keys=True) + "\n" if result["previous"] is not None else "",
+            "after": json.dumps(result["pipeline"], indent=2, sort_keys=True) + "\n" if result["pipeline"] is not None else "",
+        }
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
