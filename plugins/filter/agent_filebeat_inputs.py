@@ -19,6 +19,13 @@ description:
 extends_documentation_fragment:
   - llmagentos.ops.agents
 options:
+  hosts:
+    description:
+      - Names and addresses of the host Filebeat runs on (for example
+        C([inventory_hostname, ansible_host])); only components with a target on that host get an
+        input. Without it every component does.
+    type: list
+    elements: str
   output:
     description: Where Filebeat sends the events.
     type: str
@@ -31,7 +38,9 @@ EXAMPLES = r"""
   ansible.builtin.include_role:
     name: llmagentos.ops.filebeat
   vars:
-    filebeat_inputs: "{{ llmagentos_agents | llmagentos.ops.agent_filebeat_inputs(output='logstash') }}"
+    filebeat_inputs: >-
+      {{ llmagentos_agents | llmagentos.ops.agent_filebeat_inputs(groups=groups, output='logstash',
+           hosts=[inventory_hostname, ansible_host | default(inventory_hostname)]) }}
 """
 
 RETURN = r"""
@@ -47,10 +56,12 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.filebeat impor
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
 
 
-def agent_filebeat_inputs(agents, groups=None, output="elasticsearch"):
+def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None):
     if output not in ("elasticsearch", "logstash"):
         raise AnsibleFilterError(f"agent_filebeat_inputs: output must be elasticsearch or logstash, got {output!r}")
-    return compile_agents(lambda parsed: filebeat_inputs(parsed, output), agents, groups)
+    if hosts is not None and (not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts)):
+        raise AnsibleFilterError("agent_filebeat_inputs: hosts must be a list of host names or addresses")
+    return compile_agents(lambda parsed: filebeat_inputs(parsed, output, hosts=hosts), agents, groups)
 
 
 class FilterModule:

@@ -11,11 +11,19 @@ from .ingest import pipeline_id
 DATASET = "llmagentos.agents"
 
 
-def filebeat_inputs(agents, output="elasticsearch", dataset=DATASET):
+def _target_host(target):
+    return target.rsplit(":", 1)[0].strip("[]")
+
+
+def filebeat_inputs(agents, output="elasticsearch", dataset=DATASET, hosts=None):
+    """`hosts`: names and addresses of one host; only the components with a target there are
+    kept (a Filebeat tails the files of its own host). None keeps every component."""
     inputs = []
     for agent in agents:
         for component in agent.components:
             if component.logs is None:
+                continue
+            if hosts is not None and not any(_target_host(target) in hosts for target in component.targets):
                 continue
             fields = {
                 "service": {"name": agent.name},

@@ -147,3 +147,14 @@ def test_logstash_filter_refuses_missing_hosts_and_half_tls():
         agent_logstash_pipeline(AGENTS, groups=GROUPS)
     with pytest.raises(AnsibleFilterError, match="both beats_ssl_certificate and beats_ssl_key"):
         agent_logstash_pipeline(AGENTS, ["https://es:9200"], GROUPS, beats_ssl_certificate="/c.crt")
+
+
+def test_filebeat_inputs_for_one_host_keep_only_its_components():
+    # search runs on the search_api group's hosts; llm on 10.0.0.5; the others elsewhere.
+    assert [entry["id"] for entry in agent_filebeat_inputs(AGENTS, GROUPS, hosts=["search-2", "10.0.9.9"])] == \
+        ["llmagentos-support-bot-search"]
+    assert [entry["id"] for entry in agent_filebeat_inputs(AGENTS, GROUPS, hosts=["gpu-host", "10.0.0.5"])] == \
+        ["llmagentos-support-bot-llm"]
+    assert agent_filebeat_inputs(AGENTS, GROUPS, hosts=["nowhere"]) == []
+    with pytest.raises(AnsibleFilterError, match="hosts must be a list"):
+        agent_filebeat_inputs(AGENTS, GROUPS, hosts="search-1")
