@@ -26,6 +26,10 @@ options:
         input. Without it every component does.
     type: list
     elements: str
+  dataset:
+    description: The data stream dataset the events are written to (logs-DATASET-ENVIRONMENT).
+    type: str
+    default: llmagentos.agents
   output:
     description: Where Filebeat sends the events.
     type: str
@@ -56,12 +60,12 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.filebeat impor
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
 
 
-def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None):
+def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None, dataset="llmagentos.agents"):
     if output not in ("elasticsearch", "logstash"):
         raise AnsibleFilterError(f"agent_filebeat_inputs: output must be elasticsearch or logstash, got {output!r}")
     if hosts is not None and (not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts)):
         raise AnsibleFilterError("agent_filebeat_inputs: hosts must be a list of host names or addresses")
-    return compile_agents(lambda parsed: filebeat_inputs(parsed, output, hosts=hosts), agents, groups)
+    return compile_agents(lambda parsed: filebeat_inputs(parsed, output, dataset, hosts), agents, groups)
 
 
 class FilterModule:

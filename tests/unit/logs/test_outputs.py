@@ -156,5 +156,7 @@ def test_filebeat_inputs_for_one_host_keep_only_its_components():
     assert [entry["id"] for entry in agent_filebeat_inputs(AGENTS, GROUPS, hosts=["gpu-host", "10.0.0.5"])] == \
         ["llmagentos-support-bot-llm"]
     assert agent_filebeat_inputs(AGENTS, GROUPS, hosts=["nowhere"]) == []
+    [llm] = agent_filebeat_inputs(AGENTS, GROUPS, hosts=["10.0.0.5"], dataset="llm.prod")
+    assert llm["fields"]["data_stream"] == {"type": "logs", "dataset": "llm.prod", "namespace": "prod"}
     with pytest.raises(AnsibleFilterError, match="hosts must be a list"):
         agent_filebeat_inputs(AGENTS, GROUPS, hosts="search-1")
