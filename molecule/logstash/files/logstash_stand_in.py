@@ -1,0 +1,139 @@
+"""Stand-in for Logstash's bin/logstash and bin/logstash-keystore, packed like Elastic's release
+archive because Elastic's downloads are unreachable from the test machines. With the grammar
+reader of tests/unit/logs/logstash_grammar.py packed beside it, it implements what the role calls: the
+keystore (password from LOGSTASH_KEYSTORE_PASS), `-t -f FILE` (the configuration grammar, and
+every ${VAR} resolvable from the keystore) and the daemon's monitoring API, with SIGHUP reloading
+pipelines.yml. It parses nothing and ships nothing."""
+
+import hashlib
+import http.server
+import json
+import os
+import re
+import signal
+import sys
+
+import yaml
+from logstash_grammar import GrammarError, Parser  # packed beside this program
+
+VERSION = "9.2.1"
+
+
+def settings_dir(argv):
+    return argv[argv.index("--path.settings") + 1] if "--path.settings" in argv else "/etc/logstash"
+
+
+def keystore_file(argv):
+    return os.path.join(settings_dir(argv), "logstash.keystore")
+
+
+def password_hash():
+    return hashlib.sha256(os.environ.get("LOGSTASH_KEYSTORE_PASS", "").encode()).hexdigest()
+
+
+def open_keystore(argv):
+    with open(keystore_file(argv), encoding="utf-8") as handle:
+        store = json.load(handle)
+    if store["password"] != password_hash():
+        raise SystemExit("ERROR: Found a file at " + keystore_file(argv) + ", but it is not a valid Logstash keystore "
+                         "or the password (LOGSTASH_KEYSTORE_PASS) is wrong")
+    return store
+
+
+def save_keystore(argv, store):
+    with open(keystore_file(argv), "w", encoding="utf-8") as handle:
+        json.dump(store, handle)
+
+
+def keystore(argv):
+    command = [word for word in argv if not word.startswith("--path.settings")
+               and word != settings_dir(argv)]
+    if command[0] == "create":
+        save_keystore(argv, {"password": password_hash(), "keys": {}})
+        os.chmod(keystore_file(argv), 0o600)
+        print("Created Logstash keystore at " + keystore_file(argv))
+        return 0
+    store = open_keystore(argv)
+    if command[0] == "list":
+        print("\n".join(sorted(store["keys"])))
+    elif command[0] == "add":
+        for name in command[1:]:
+            if name in store["keys"]:
+                print(f"ERROR: Logstash keystore already has {name}", file=sys.stderr)
+                return 1
+            store["keys"][name] = sys.stdin.read().strip()
+        save_keystore(argv, store)
+        print("Added " + ", ".join(command[1:]))
+    elif command[0] == "remove":
+        for name in command[1:]:
+            if store["keys"].pop(name, None) is None:
+                print(f"ERROR: Logstash keystore has no {name}", file=sys.stderr)
+                return 1
+        save_keystore(argv, store)
+    return 0
+
+
+def check_pipeline(argv, path):
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    try:
+        Parser(text).parse()
+    except GrammarError as error:
+        return f"Expected one of the configuration grammar in {path}: {error}"
+    secrets = open_keystore(argv)["keys"] if os.path.exists(keystore_file(argv)) else {}
+    for name in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text):
+        if name not in secrets and name not in os.environ:
+            return f"Cannot evaluate `${{{name}}}`. Replacement variable `{name}` is not defined in a Logstash secret store " \
+                   "or as an Environment entry and there is no default value given."
+    return None
+
+
+def run(argv):
+    directory = settings_dir(argv)
+    state = {"pipelines": [], "reloads": 0}
+
+    def load(*_signal):
+        with open(os.path.join(directory, "pipelines.yml"), encoding="utf-8") as handle:
+            pipelines = yaml.safe_load(handle)
+        for pipeline in pipelines:
+            problem = check_pipeline(argv, pipeline["path.config"])
+            if problem:
+                print(problem, file=sys.stderr)
+                continue
+            with open(pipeline["path.config"], encoding="utf-8") as handle:
+                digest = hashlib.sha256(handle.read().encode()).hexdigest()
+            state["pipelines"] = [{"id": pipeline["pipeline.id"], "config_sha256": digest}]
+        state["reloads"] += 1 if _signal else 0
+
+    load()
+    signal.signal(signal.SIGHUP, load)
+    with open(os.path.join(directory, "logstash.yml"), encoding="utf-8") as handle:
+        settings = yaml.safe_load(handle)
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"version": VERSION, "status": "green", "pipelines": state["pipelines"],
+                               "reloads": state["reloads"], "heap": os.environ.get("LS_JAVA_OPTS", "")}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+    http.server.HTTPServer((settings["api.http.host"], int(settings["api.http.port"])), Api).serve_forever()
+
+
+def main(argv):
+    if os.path.basename(sys.argv[0]) == "logstash-keystore":
+        return keystore(argv)
+    if "-t" in argv:
+        problem = check_pipeline(argv, argv[argv.index("-f") + 1])
+        if problem:
+            print(f"[FATAL][logstash.runner] {problem}", file=sys.stderr)
+            return 1
+        print("Configuration OK")
+        return 0
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
