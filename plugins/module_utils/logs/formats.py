@@ -39,7 +39,6 @@ class LogFormat:
     line_start: str | None
     # (line, {field: expected value}) pairs; every preset is proven against its own samples.
     samples: tuple
-    has_timestamp: bool = True
 
 
 def _date(*formats):
@@ -128,7 +127,6 @@ UVICORN = LogFormat(
         ('INFO:     [::1]:40312 - "GET / HTTP/1.1" 200 OK', {"source.address": "::1", "source.port": 40312}),
         ("INFO:     Application startup complete.", {"log.level": "INFO", "message": "Application startup complete."}),
     ),
-    has_timestamp=False,
 )
 
 _TGI_DEFINITIONS = (
@@ -253,7 +251,6 @@ LLAMACPP = LogFormat(
         ("      total time =     527.90 ms /    43 tokens", {"llm.timing.phase": "total", "llm.timing.tokens": 43}),
         ("0.00.035.060 W srv  load_model: the model has no chat template", {"log.level": "WARNING"}),
     ),
-    has_timestamp=False,
 )
 
 _OLLAMA_DEFINITIONS = (

@@ -172,10 +172,10 @@ class Parser:
 
 
 def plugins(items):
-    """Every plugin in a section, branches included, as (name, attribute names)."""
+    """Every plugin in a section, branches included, as (name, [(attribute, value)])."""
     for item in items:
         if item[0] == "if":
             for _condition, block in item[1]:
                 yield from plugins(block)
         else:
-            yield item[0], [attribute for attribute, _value in item[1]]
+            yield item
