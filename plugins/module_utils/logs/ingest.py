@@ -59,9 +59,11 @@ def _json(step):
 
 
 def _grok(step):
+    # The ECS edition of the pattern library, as the collection's grok engine and Logstash 8+ use.
     processor = {
         "field": step.field,
         "patterns": [with_field_style(pattern, "dotted") for pattern in step.patterns],
+        "ecs_compatibility": "v1",
     }
     if step.pattern_definitions:
         processor["pattern_definitions"] = {name: with_field_style(regex, "dotted")

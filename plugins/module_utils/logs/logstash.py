@@ -92,6 +92,8 @@ def _grok(step, original_indent):
     # Without overwrite, a capture into an existing field (message) would make it an array.
     options.append(("overwrite", _array(bracketed(field) for field in captured)))
     options.append(("tag_on_failure", _array(["_grokparsefailure", FAILURE_TAG] if step.required else [])))
+    # The ECS edition of the pattern library whatever the pipeline's ecs_compatibility says.
+    options.append(("ecs_compatibility", quote("v8")))
     block = _block("grok", options, indent)
     return block if step.required else _when(step.field, block, original_indent)
 

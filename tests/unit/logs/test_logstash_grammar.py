@@ -16,7 +16,7 @@ KNOWN_OPTIONS = {
     "beats": {"port", "host", "ssl_enabled", "ssl_certificate", "ssl_key", "ssl_certificate_authorities",
               "ssl_client_authentication"},
     "mutate": {"gsub", "replace", "rename", "remove_field", "add_field", "add_tag"},
-    "grok": {"match", "pattern_definitions", "overwrite", "tag_on_failure", "break_on_match"},
+    "grok": {"match", "pattern_definitions", "overwrite", "tag_on_failure", "break_on_match", "ecs_compatibility"},
     "json": {"source", "target", "tag_on_failure"},
     "kv": {"source", "target", "field_split_pattern", "value_split", "trim_value"},
     "translate": {"source", "target", "dictionary", "fallback"},
