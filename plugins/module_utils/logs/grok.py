@@ -24,6 +24,8 @@ from .patterns import BUILTIN_PATTERNS
 _REFERENCE = re.compile(r"%\{(?P<name>\w+)(?::(?P<field>[^:}]+))?(?::(?P<type>[^:}]+))?\}")
 # Onigurama named groups, but not the look-behinds (?<= and (?<!.
 _NAMED_GROUP = re.compile(r"\(\?<(?P<field>[A-Za-z_@][^>=!]*)>")
+# Named groups and back-references only Python understands.
+_PYTHON_ONLY = re.compile(r"\(\?P[<=>]")
 _BRACKETED = re.compile(r"^(?:\[[^\[\]]+\])+$")
 _DOTTED = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*$")
 TYPES = ("int", "float")
@@ -97,6 +99,10 @@ class Grok:
     def _expand(self, text, captures, stack):
         if len(stack) > _MAX_DEPTH:
             raise GrokError(f"patterns nest deeper than {_MAX_DEPTH}: {' -> '.join(stack)}")
+        if _PYTHON_ONLY.search(text):
+            where = f"%{{{stack[-1]}}}" if stack else "pattern"
+            raise GrokError(f"{where} {text!r} uses Python's (?P...) syntax, which Logstash and Elasticsearch "
+                            "do not read; capture with %{PATTERN:field} or (?<field>regex)")
 
         def named_group(match):
             return f"(?P<{self._capture(match.group('field'), None, captures)}>"

@@ -85,6 +85,8 @@ def test_lookbehinds_are_not_taken_for_named_groups():
     (["%{INT:log..level}"], {}, "field name 'log..level' is neither dotted (log.level) nor bracketed ([log][level])"),
     (["%{INT:x}("], {}, "is not a valid regular expression"),
     ([], {}, "give at least one pattern"),
+    (["(?P<x>a)"], {}, "uses Python's (?P...) syntax, which Logstash and Elasticsearch do not read"),
+    (["%{MINE:x}"], {"MINE": "(?P<y>b)"}, "%{MINE} '(?P<y>b)' uses Python's (?P...) syntax"),
 ])
 def test_bad_patterns_raise_a_grok_error_that_says_why(patterns, definitions, message):
     with pytest.raises(GrokError, match=None) as error:
