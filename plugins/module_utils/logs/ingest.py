@@ -146,3 +146,10 @@ def ingest_pipelines(agents):
     """{pipeline id: pipeline body} for every component that describes its logs."""
     return {pipeline_id(agent, component): ingest_pipeline(agent, component)
             for agent in agents for component in agent.components if component.logs is not None}
+
+
+def pipeline_samples(agents):
+    """{pipeline id: [{line, expect}]}: every sample a component's pipeline was proven against, for
+    the elasticsearch_ingest_pipeline module to run through Elasticsearch's own _simulate."""
+    return {pipeline_id(agent, component): [{"line": line, "expect": dict(expect)} for line, expect in component.logs.samples]
+            for agent in agents for component in agent.components if component.logs is not None}

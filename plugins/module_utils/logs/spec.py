@@ -29,6 +29,8 @@ class Logs:
     # Filebeat's multiline parser settings, or None for one event per line.
     multiline: tuple | None
     timezone: str
+    # (line, expect) pairs proven at compile time: the format's own, then the description's.
+    samples: tuple = ()
 
 
 def _known_timezone(name):
@@ -85,8 +87,9 @@ def parse_logs(data, path, problems):
         return None
     steps = _steps(preset, patterns, definitions or {}, formats, zone)
     logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)
-    _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
-    return logs
+    samples = _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
+    own = tuple((line, tuple(expect.items())) for line, expect in preset.samples) if preset else ()
+    return dataclasses.replace(logs, samples=own + samples)
 
 
 def _format(data, path, problems):
@@ -175,10 +178,12 @@ def _prepend_patterns(steps, patterns, definitions):
 
 
 def _check_samples(logs, samples, path, problems):
+    """The samples that parse as they expect, as (line, expect) pairs; the others are problems."""
     if not isinstance(samples, list):
         problems.add(path, f"must be a list of {{line, expect}} mappings, got {type(samples).__name__}")
-        return
+        return ()
     now = datetime.now(fixed_timezone.utc)
+    proven = []
     for index, sample in enumerate(samples):
         sample_path = f"{path}[{index}]"
         if not isinstance(sample, dict) or not isinstance(sample.get("line"), str) or \
@@ -188,6 +193,9 @@ def _check_samples(logs, samples, path, problems):
         message = sample_problem(logs.steps, sample["line"], sample.get("expect", {}), now)
         if message:
             problems.add(sample_path, message)
+        else:
+            proven.append((sample["line"], tuple(sample.get("expect", {}).items())))
+    return tuple(proven)
 
 
 def sample_problem(steps, line, expect, now=None):

@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs
 from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines
+from ansible_collections.llmagentos.ops.plugins.filter.agent_log_samples import agent_log_samples
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
@@ -160,3 +161,13 @@ def test_filebeat_inputs_for_one_host_keep_only_its_components():
     assert llm["fields"]["data_stream"] == {"type": "logs", "dataset": "llm.prod", "namespace": "prod"}
     with pytest.raises(AnsibleFilterError, match="hosts must be a list"):
         agent_filebeat_inputs(AGENTS, GROUPS, hosts="search-1")
+
+
+def test_log_samples_are_the_formats_and_the_descriptions_proven_lines():
+    samples = agent_log_samples(AGENTS, GROUPS)
+    assert set(samples) == set(agent_ingest_pipelines(AGENTS, GROUPS))
+    llm = samples["llmagentos-support-bot-llm"]
+    assert len(llm) == len(LOG_FORMATS["vllm"].samples) + 1
+    assert llm[-1]["expect"] == {"log.level": "INFO", "llm.requests.running": 2, "llm.kv_cache.usage_pct": 1.4}
+    assert [sample["line"] for sample in samples["llmagentos-support-bot-crm"]] == [
+        "2026-11-23 10:00:00.120 WARN [contacts.lookup] 504 in 3001.5ms"]
