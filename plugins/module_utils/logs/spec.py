@@ -85,7 +85,7 @@ def parse_logs(data, path, problems):
     multiline = _multiline(data.get("multiline"), f"{path}.multiline", preset, problems)
     if len(problems.items) > before:
         return None
-    steps = _steps(preset, patterns, definitions or {}, formats, zone)
+    steps = _steps(preset, patterns, definitions or {}, formats, formats if "timestamp_formats" in data else (), zone)
     logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)
     samples = _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
     own = tuple((line, tuple(expect.items())) for line, expect in preset.samples) if preset else ()
@@ -149,13 +149,20 @@ def _multiline(value, path, preset, problems):
     return tuple(sorted(dict(value, type=kind).items()))
 
 
-def _steps(preset, patterns, definitions, formats, zone):
+def _steps(preset, patterns, definitions, formats, user_formats, zone):
+    """The pipeline steps; `user_formats` are the description's timestamp_formats, tried before a
+    preset's own (or added for a preset that reads no time)."""
     if preset is None:
         steps = (StripAnsi(), GrokStep("message", patterns, tuple(sorted(definitions.items()))), ParseDate(formats))
     else:
         steps = preset.steps
         if patterns:
             steps = _prepend_patterns(steps, patterns, definitions)
+        if user_formats and not any(isinstance(step, ParseDate) for step in steps):
+            steps += (ParseDate(user_formats),)
+        elif user_formats:
+            steps = tuple(dataclasses.replace(step, formats=tuple(dict.fromkeys(user_formats + step.formats)))
+                          if isinstance(step, ParseDate) else step for step in steps)
     return tuple(dataclasses.replace(step, timezone=zone) if isinstance(step, ParseDate) else step for step in steps)
 
 

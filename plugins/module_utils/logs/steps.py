@@ -87,7 +87,9 @@ class ParseDate:
 
     @property
     def year_missing(self):
-        return not any(fmt == "ISO8601" or "y" in fmt for fmt in self.formats)
+        """Some format has no year; the rollover rule then applies to every timestamp of the step
+        (a time more than a day ahead is a year-less one from last year, or a broken clock)."""
+        return any(fmt != "ISO8601" and "y" not in fmt for fmt in self.formats)
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,14 @@ def _java_to_strptime(fmt):
 
 
 def parse_timestamp(text, formats, tz_name, now):
-    """Reads `text` as the date processor / date filter would; None when no format fits."""
+    """Reads `text` as the date processor / date filter would, with the year rollover of
+    ParseDate; None when no format fits."""
     zone = fixed_timezone.utc if tz_name in ("UTC", "Z", "Etc/UTC") else _zone(tz_name)
     for fmt in formats:
         parsed = _parse_one(text, fmt, zone, now)
         if parsed is not None:
+            if ParseDate(tuple(formats)).year_missing and parsed > now + timedelta(days=1):
+                parsed = parsed.replace(year=parsed.year - 1)
             return parsed.astimezone(fixed_timezone.utc)
     return None
 
@@ -160,10 +165,7 @@ def _parse_one(text, fmt, zone, now):
                                    head if not year_missing else f"%Y {head}")
     except ValueError:
         return None
-    parsed = parsed.replace(tzinfo=zone)
-    if year_missing and parsed > now + timedelta(days=1):
-        parsed = parsed.replace(year=parsed.year - 1)
-    return parsed
+    return parsed.replace(tzinfo=zone)
 
 
 def _logfmt(text):

@@ -82,6 +82,8 @@ def test_timezone_applies_to_timestamps_without_offset():
 def test_iso8601_wants_the_t_as_joda_and_elasticsearch_do():
     assert parse_timestamp("2026-07-01 12:00:00", ("ISO8601",), "UTC", NOW) is None
     assert ParseDate(("MM-dd HH:mm:ss",)).year_missing and not ParseDate(("ISO8601",)).year_missing
+    # A step mixing both keeps the rollover, so the year-less lines still get the right year.
+    assert ParseDate(("yyyy-MM-dd HH:mm:ss", "MM-dd HH:mm:ss")).year_missing
 
 
 @pytest.mark.parametrize("text, nanoseconds", [

@@ -60,6 +60,19 @@ def test_a_user_pattern_is_tried_before_the_preset_and_may_use_its_definitions()
                                                    {"line": LINE, "expect": {"llm.requests.running": 1}}]))
 
 
+def test_timestamp_formats_extend_a_preset_and_give_one_without_time_a_date():
+    uvicorn = with_logs(format="uvicorn", grok=[r"\A\[%{TIMESTAMP_ISO8601:timestamp}\] %{GREEDYDATA:message}"],
+                        timestamp_formats=["yyyy-MM-dd HH:mm:ss"],
+                        samples=[{"line": "[2026-07-01 08:00:00] ready", "expect": {"@timestamp": "2026-07-01T08:00:00.000Z"}}])
+    parse_agents(uvicorn)
+    vllm = with_logs(grok=[r"\A%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:log.level} %{GREEDYDATA:message}"],
+                     timestamp_formats=["yyyy-MM-dd HH:mm:ss"],
+                     samples=[{"line": "2026-07-01 08:00:00 INFO up", "expect": {"@timestamp": "2026-07-01T08:00:00.000Z"}},
+                              {"line": LINE, "expect": {"log.level": "INFO"}}])
+    [date] = [step for step in parse_agents(vllm)[0].components[0].logs.steps if type(step).__name__ == "ParseDate"]
+    assert date.formats == ("yyyy-MM-dd HH:mm:ss", "MM-dd HH:mm:ss")
+
+
 def test_custom_grok_without_a_format_uses_timestamp_formats_and_timezone():
     description = with_logs(format=None, grok=[r"\A%{TIMESTAMP_ISO8601:timestamp} %{GREEDYDATA:message}"],
                             timestamp_formats=["yyyy-MM-dd HH:mm:ss"], timezone="America/New_York",
