@@ -12,6 +12,8 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 command -v git >/dev/null || missing+=(git)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v dpkg-deb >/dev/null || missing+=(dpkg)
+# The Elastic roles read the fingerprint of Elastic's signing key with gpg on the controller.
+command -v gpg >/dev/null || missing+=(gpg)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   need_root apt-get update -qq
