@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs
 from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines
+from ansible_collections.llmagentos.ops.plugins.filter.agent_log_index_template import agent_log_index_template
 from ansible_collections.llmagentos.ops.plugins.filter.agent_log_samples import agent_log_samples
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
@@ -171,3 +172,35 @@ def test_log_samples_are_the_formats_and_the_descriptions_proven_lines():
     assert llm[-1]["expect"] == {"log.level": "INFO", "llm.requests.running": 2, "llm.kv_cache.usage_pct": 1.4}
     assert [sample["line"] for sample in samples["llmagentos-support-bot-crm"]] == [
         "2026-11-23 10:00:00.120 WARN [contacts.lookup] 504 in 3001.5ms"]
+
+
+def test_index_template_maps_every_number_the_pipelines_make():
+    storage = agent_log_index_template(EVERY_FORMAT, retention_days=14, replicas=0)
+    [(policy_name, policy)] = storage["ilm_policy"].items()
+    [(template_name, template)] = storage["index_template"].items()
+    assert policy_name == template_name == "logs-llmagentos.agents"
+    assert policy["policy"]["phases"]["delete"] == {"min_age": "14d", "actions": {"delete": {}}}
+    assert template["index_patterns"] == ["logs-llmagentos.agents-*"] and template["data_stream"] == {}
+    assert template["template"]["settings"] == {"index.lifecycle.name": "logs-llmagentos.agents", "index.number_of_replicas": 0}
+    properties = template["template"]["mappings"]["properties"]
+
+    def mapped(field):
+        node = {"properties": properties}
+        for part in field.split("."):
+            node = node["properties"][part]
+        return node["type"]
+
+    assert mapped("llm.kv_cache.usage_pct") == "double" and mapped("llm.requests.running") == "long"
+    assert mapped("event.duration") == "long" and mapped("llm.time_per_output_token") == "long"
+    assert mapped("process.pid") == "long" and mapped("http.response.status_code") == "long"
+    assert mapped("labels.component") == "keyword" and mapped("log.level") == "keyword"
+    assert "_tmp" not in properties and "timestamp" not in properties
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"retention_days": 0}, "retention_days must be a whole number of days, 1 or more, got 0"),
+    ({"replicas": -1}, "replicas must be a whole number, 0 or more, got -1"),
+])
+def test_index_template_refuses_bad_numbers(options, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        agent_log_index_template(AGENTS, GROUPS, **options)

@@ -1,0 +1,72 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Filter adapter over the agent compiler: the ILM policy and index template of the agents' logs."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: agent_log_index_template
+short_description: ILM policy and data stream index template for the logs of LLM agents
+version_added: 0.1.0
+description:
+  - Validates an C(llmagentos_agents) description and returns what Elasticsearch needs to store
+    the agents' events - an ILM policy (roll over weekly or at 50 GB per primary shard, delete
+    after I(retention_days)) and a composable index template for the data streams
+    C(logs-DATASET-*) that uses it.
+  - The template's mappings come from the pipelines themselves - every field a pipeline makes a
+    number (grok C(:int)/C(:float) captures, durations in nanoseconds) is mapped as C(long) or
+    C(double), and the labels, service and level fields as C(keyword); Elastic's own
+    C(logs@mappings), C(logs@settings) and C(ecs@mappings) component templates map the rest of ECS
+    where they exist.
+extends_documentation_fragment:
+  - llmagentos.ops.agents
+options:
+  dataset:
+    description: The data stream dataset the pipelines write to.
+    type: str
+    default: llmagentos.agents
+  retention_days:
+    description: Days an event is kept.
+    type: int
+    default: 30
+  replicas:
+    description: Replicas of each shard (0 on a single node).
+    type: int
+    default: 1
+"""
+
+EXAMPLES = r"""
+- name: Compile the agents' log storage
+  ansible.builtin.set_fact:
+    agent_log_storage: "{{ llmagentos_agents | llmagentos.ops.agent_log_index_template(retention_days=14) }}"
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - C(ilm_policy) and C(index_template), each a mapping of one name to the body to PUT
+      (C(_ilm/policy/NAME), C(_index_template/NAME)).
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.index import ilm_policy, index_template
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+
+
+def agent_log_index_template(agents, groups=None, dataset="llmagentos.agents", retention_days=30, replicas=1):
+    for name, value in (("retention_days", retention_days), ("replicas", replicas)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "retention_days" else 0):
+            raise AnsibleFilterError(f"agent_log_index_template: {name} must be a whole number"
+                                     f"{' of days, 1 or more' if name == 'retention_days' else ', 0 or more'}, got {value!r}")
+    policy = f"logs-{dataset}"
+    return compile_agents(lambda parsed: {
+        "ilm_policy": {policy: ilm_policy(retention_days)},
+        "index_template": {f"logs-{dataset}": index_template(parsed, dataset, policy, replicas)},
+    }, agents, groups)
+
+
+class FilterModule:
+    def filters(self):
+        return {"agent_log_index_template": agent_log_index_template}
