@@ -204,3 +204,32 @@ def test_index_template_maps_every_number_the_pipelines_make():
 def test_index_template_refuses_bad_numbers(options, message):
     with pytest.raises(AnsibleFilterError, match=message):
         agent_log_index_template(AGENTS, GROUPS, **options)
+
+
+# Options of the ingest processors the pipelines use, from Elasticsearch's processor reference (8.x/9.x),
+# including the options every processor has (if, ignore_failure, on_failure, tag, description).
+COMMON_PROCESSOR_OPTIONS = {"if", "ignore_failure", "on_failure", "tag", "description"}
+PROCESSOR_OPTIONS = {
+    "set": {"field", "value", "copy_from", "override", "ignore_empty_value", "media_type"},
+    "gsub": {"field", "pattern", "replacement", "target_field", "ignore_missing"},
+    "json": {"field", "target_field", "add_to_root", "add_to_root_conflict_strategy", "allow_duplicate_keys", "strict_json_parsing"},
+    "grok": {"field", "patterns", "pattern_definitions", "ecs_compatibility", "trace_match", "ignore_missing"},
+    "kv": {"field", "field_split", "value_split", "target_field", "include_keys", "exclude_keys", "ignore_missing", "prefix",
+           "trim_key", "trim_value", "strip_brackets"},
+    "remove": {"field", "keep", "ignore_missing"},
+    "date": {"field", "target_field", "formats", "timezone", "locale", "output_format"},
+    "script": {"lang", "id", "source", "params"},
+    "append": {"field", "value", "allow_duplicates", "media_type"},
+}
+
+
+def test_ingest_pipelines_use_only_options_their_processors_have():
+    pipelines = agent_ingest_pipelines(EVERY_FORMAT)
+    seen = set()
+    for pipeline in pipelines.values():
+        for processor in pipeline["processors"] + pipeline["on_failure"]:
+            [(kind, options)] = processor.items()
+            seen.add(kind)
+            assert kind in PROCESSOR_OPTIONS, kind
+            assert set(options) <= PROCESSOR_OPTIONS[kind] | COMMON_PROCESSOR_OPTIONS, (kind, set(options) - PROCESSOR_OPTIONS[kind])
+    assert seen == set(PROCESSOR_OPTIONS)
