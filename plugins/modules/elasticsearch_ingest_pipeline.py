@@ -48,30 +48,8 @@ options:
     type: list
     elements: dict
     default: []
-  url:
-    description: Base URL of an Elasticsearch node.
-    type: str
-    default: https://localhost:9200
-  api_key:
-    description: API key, C(id:key) or the encoded form; sent as C(Authorization ApiKey).
-    type: str
-  username:
-    description: User for basic authentication when no I(api_key) is given.
-    type: str
-  password:
-    description: Password of I(username).
-    type: str
-  ca_path:
-    description: CA certificate that signed the node's HTTP certificate.
-    type: path
-  validate_certs:
-    description: Verify the node's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description: Seconds to wait for each request.
-    type: int
-    default: 30
+extends_documentation_fragment:
+  - llmagentos.ops.elasticsearch
 """
 
 EXAMPLES = r"""
@@ -107,58 +85,11 @@ previous:
   type: dict
 """
 
-import base64
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import fetch_url
-
-
-class ElasticsearchError(Exception):
-    pass
-
-
-class Client:
-    def __init__(self, module):
-        self.module = module
-        self.base = module.params["url"].rstrip("/")
-        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if module.params["api_key"]:
-            key = module.params["api_key"]
-            encoded = base64.b64encode(key.encode()).decode() if ":" in key else key
-            self.headers["Authorization"] = f"ApiKey {encoded}"
-        elif module.params["username"]:
-            credentials = f"{module.params['username']}:{module.params['password'] or ''}"
-            self.headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
-
-    def request(self, method, path, body=None, missing_ok=False):
-        url = f"{self.base}/{path}"
-        response, info = fetch_url(self.module, url, method=method, headers=self.headers, timeout=self.module.params["timeout"],
-                                   data=json.dumps(body) if body is not None else None, ca_path=self.module.params["ca_path"])
-        status = info.get("status", -1)
-        # On an HTTP error fetch_url has already read the answer into info["body"].
-        content = info.get("body", b"") if status >= 400 or response is None else response.read()
-        if status == 404 and missing_ok:
-            return None
-        if status == -1:
-            raise ElasticsearchError(f"cannot reach Elasticsearch at {self.base}: {info.get('msg')}")
-        if status in (401, 403):
-            raise ElasticsearchError(f"Elasticsearch at {self.base} refused {method} {path} (HTTP {status}): check api_key or "
-                                     "username/password and that the credentials have the manage_pipeline privilege")
-        if status >= 300:
-            raise ElasticsearchError(f"{method} {url} failed with HTTP {status}: {_reason(content)}")
-        return json.loads(content) if content else {}
-
-
-def _reason(content):
-    try:
-        error = json.loads(content).get("error", content)
-    except (ValueError, AttributeError):
-        return content.decode(errors="replace") if isinstance(content, bytes) else str(content)
-    if isinstance(error, dict):
-        root = (error.get("root_cause") or [error])[0]
-        return f"{root.get('type', error.get('type'))}: {root.get('reason', error.get('reason'))}"
-    return str(error)
+from ansible_collections.llmagentos.ops.plugins.module_utils.elasticsearch import (
+    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, Client, ElasticsearchError, diff, reason)
 
 
 def _lookup(document, field):
@@ -180,7 +111,7 @@ def check_samples(client, body, samples):
     problems = []
     for index, (sample, outcome) in enumerate(zip(samples, result.get("docs", []))):
         if "error" in outcome:
-            problems.append(f"samples[{index}]: {sample['line']!r} failed: {_reason(json.dumps(outcome).encode())}")
+            problems.append(f"samples[{index}]: {sample['line']!r} failed: {reason(json.dumps(outcome).encode())}")
             continue
         source = outcome.get("doc", {}).get("_source", {})
         for field, expected in (sample.get("expect") or {}).items():
@@ -202,16 +133,9 @@ def main():
             "body": {"type": "dict"},
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "samples": {"type": "list", "elements": "dict", "default": []},
-            "url": {"type": "str", "default": "https://localhost:9200"},
-            "api_key": {"type": "str", "no_log": True},
-            "username": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "ca_path": {"type": "path"},
-            "validate_certs": {"type": "bool", "default": True},
-            "timeout": {"type": "int", "default": 30},
+            **CONNECTION_ARGUMENT_SPEC,
         },
-        mutually_exclusive=[("api_key", "username")],
-        required_together=[("username", "password")],
+        **CONNECTION_OPTIONS,
         supports_check_mode=True,
     )
     pipeline_id, wanted, state = module.params["id"], module.params["body"], module.params["state"]
@@ -220,7 +144,7 @@ def main():
     for index, sample in enumerate(module.params["samples"]):
         if not isinstance(sample.get("line"), str) or not isinstance(sample.get("expect", {}), dict):
             module.fail_json(msg=f"samples[{index}] must have line (a string) and expect (a mapping of fields to values)")
-    client = Client(module)
+    client = Client(module, privilege="manage_pipeline")
     path = f"_ingest/pipeline/{pipeline_id}"
     try:
         stored = client.request("GET", path, missing_ok=True)
@@ -242,11 +166,7 @@ def main():
     except ElasticsearchError as error:
         module.fail_json(msg=str(error))
     if result["changed"] and module._diff:
-        result["diff"] = {
-            "before_header": f"{pipeline_id} (stored)", "after_header": f"{pipeline_id} (wanted)",
-            "before": json.dumps(result["previous"], indent=2, sort_keys=True) + "\n" if result["previous"] is not None else "",
-            "after": json.dumps(result["pipeline"], indent=2, sort_keys=True) + "\n" if result["pipeline"] is not None else "",
-        }
+        result["diff"] = diff(pipeline_id, result["previous"], result["pipeline"])
     module.exit_json(**result)
 
 
