@@ -37,8 +37,8 @@ options:
     required: true
   body:
     description:
-      - The object, as sent to C(PUT); an ILM policy is C({policy: {...}}). Required with
-        I(state=present).
+      - "The object, as sent to C(PUT); an ILM policy is C({policy: {phases: ...}}). Required with
+        I(state=present)."
     type: dict
   state:
     description: Whether the object exists.
@@ -71,8 +71,8 @@ EXAMPLES = r"""
     body: "{{ item.body }}"
     api_key: "{{ vault_admin_api_key }}"
   loop:
-    - {kind: ilm_policy, name: llmagentos-agent-logs, body: "{{ storage.ilm_policy['llmagentos-agent-logs'] }}"}
-    - {kind: index_template, name: llmagentos-agent-logs, body: "{{ storage.index_template['llmagentos-agent-logs'] }}"}
+    - {kind: ilm_policy, name: logs-llmagentos.agents, body: "{{ storage.ilm_policy['logs-llmagentos.agents'] }}"}
+    - {kind: index_template, name: logs-llmagentos.agents, body: "{{ storage.index_template['logs-llmagentos.agents'] }}"}
   vars:
     storage: "{{ llmagentos_agents | llmagentos.ops.agent_log_index_template(retention_days=14) }}"
 """

@@ -103,8 +103,8 @@ def test_errors_say_what_to_fix(tmp_path, cluster, params, message):
 
 def test_settings_compare_the_way_elasticsearch_stores_them():
     stored = {"template": {"settings": {"index": {"lifecycle": {"name": "p"}, "number_of_replicas": "1", "hidden": "false"}}}}
-    assert contains(normalize(stored), normalize({"template": {"settings": {"index.lifecycle.name": "p", "number_of_replicas": 1,
-                                                                          "index": {"hidden": False}}}}))
+    wanted = {"template": {"settings": {"index.lifecycle.name": "p", "number_of_replicas": 1, "index": {"hidden": False}}}}
+    assert contains(normalize(stored), normalize(wanted))
     assert not contains(normalize(stored), normalize({"template": {"settings": {"index.number_of_replicas": 2}}}))
     assert not contains({"names": ["a", "b"]}, {"names": ["a"]})
 

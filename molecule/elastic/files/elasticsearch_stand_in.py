@@ -5,8 +5,8 @@ It serves, over the TLS the role configures, the part of the REST API the collec
 Elasticsearch's rules for it: authentication (the elastic user's bootstrap password from the
 keystore, users, API keys, service-account tokens), API keys and service tokens limited to what
 they were granted, objects stored the way Elasticsearch returns them (settings nested and
-stringified, defaults added), and _simulate running grok/set/append/rename/remove processors with
-the collection's grok engine. It refuses to start on what Elasticsearch refuses: security off,
+stringified, defaults added), and _simulate running gsub/grok/set/append/rename/remove processors (the
+grok ones with the collection's grok engine; others, and conditional ones, are skipped). It refuses to start on what Elasticsearch refuses: security off,
 HTTP without TLS, unreadable certificates, -Xms different from -Xmx. It stores no documents."""
 
 import argparse
@@ -139,8 +139,9 @@ class Cluster:
         return {"created": user is None}
 
     def get_user(self, _body, _query, _principal, name):
-        return self.get_named("users", name, lambda user: {name: {"username": name, "roles": user["roles"],
-                                                                   "full_name": user["full_name"], "enabled": True}})
+        def described(user):
+            return {name: {"username": name, "roles": user["roles"], "full_name": user["full_name"], "enabled": True}}
+        return self.get_named("users", name, described)
 
     def change_password(self, body, _query, _principal, name):
         if name == "elastic" and name not in self.state["users"]:
@@ -277,6 +278,9 @@ def _run_processors(processors, document):
                 raise ValueError("Provided Grok expressions do not match field value: [" + str(source) + "]")
             for field, value in found[1].items():
                 _set_field(document, field, value)
+        elif kind == "gsub":
+            if isinstance(document.get(options["field"]), str):
+                document[options["field"]] = re.sub(options["pattern"], options["replacement"], document[options["field"]])
         elif kind == "set":
             _set_field(document, options["field"], options.get("value"))
         elif kind == "append":
@@ -306,7 +310,8 @@ def simulate_document(pipeline, source):
         for processor in pipeline["on_failure"]:
             for options in processor.values():
                 if isinstance(options.get("value"), str):
-                    options = dict(options, value=options["value"].replace("{{{_ingest.on_failure_message}}}", str(error)))
+                    options = dict(options, value=options["value"].replace("{{{_ingest.on_failure_message}}}", str(error))
+                                   .replace("{{{_ingest.on_failure_processor_type}}}", "grok"))
                 _run_processors([{next(iter(processor)): options}], document)
     return {"doc": {"_index": "_index", "_source": document}}
 
@@ -384,7 +389,7 @@ def keystore(argv, config_dir):
     parser.add_argument("setting", nargs="?")
     parser.add_argument("-x", "--stdin", action="store_true")
     parser.add_argument("-f", "--force", action="store_true")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     path = keystore_file(config_dir)
     if args.command == "create":
         with open(path, "w", encoding="utf-8") as handle:
@@ -444,8 +449,10 @@ def serve(config_dir):
     with open(keystore_file(config_dir), encoding="utf-8") as handle:
         bootstrap_password = json.load(handle).get("bootstrap.password")
     cluster = Cluster(bootstrap_password, os.path.join(settings["path.data"], "stand-in-state.json"))
-    address = ("127.0.0.1" if settings.get("network.host") in ("_local_", "localhost") else settings.get("network.host", "127.0.0.1"),
-               int(settings.get("http.port", 9200)))
+    hosts = settings.get("network.host", "_local_")
+    hosts = hosts if isinstance(hosts, list) else [hosts]
+    # Loopback only, or every address (the stand-in does not resolve _site_ and friends).
+    address = ("127.0.0.1" if set(hosts) <= {"_local_", "localhost", "127.0.0.1"} else "0.0.0.0", int(settings.get("http.port", 9200)))
     server = http.server.ThreadingHTTPServer(address, handler_for(cluster))
     server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"stand-in Elasticsearch {VERSION} on https://{address[0]}:{address[1]}", flush=True)
