@@ -49,6 +49,7 @@ unit: deps ## pytest: filters, modules and templates
 
 molecule: image ## Every Molecule scenario; containers are removed whatever the outcome
 	@status=0; for scenario in $(SCENARIOS); do \
+	  if [ -x molecule/$$scenario/gate.sh ] && ! molecule/$$scenario/gate.sh; then continue; fi; \
 	  echo "=== molecule test -s $$scenario"; \
 	  molecule test -s $$scenario || { status=1; echo "=== scenario $$scenario FAILED"; }; \
 	done; \

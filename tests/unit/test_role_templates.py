@@ -228,3 +228,30 @@ def test_alertmanager_templates_are_loaded_by_the_checked_config(tmp_path):
     (tmp_path / "templates" / "llm.tmpl").write_text('{{ define "llm.title" }}{{ .Broken')
     code, output = check([tool("amtool"), "check-config", str(path)])
     assert code != 0, output
+
+
+def test_elasticsearch_nodes_of_a_group_discover_each_other_over_tls(tmp_path):
+    settings = json.loads(render(tmp_path, "am1", {"settings": "{{ _elasticsearch_settings | to_json }}"},
+                                 {"elasticsearch_cluster_group": "alertmanager"}, roles=("elasticsearch",))["settings"])
+    assert settings["discovery.seed_hosts"] == ["10.0.0.9:9300", "10.0.0.10:9300"]
+    assert "discovery.type" not in settings
+    assert settings["xpack.security.enabled"] and settings["xpack.security.http.ssl.enabled"]
+    assert settings["xpack.security.transport.ssl.certificate_authorities"] == ["certs/llmagentos-ca.crt"]
+
+
+def test_a_single_elasticsearch_node_is_a_single_node_cluster_and_extra_settings_win(tmp_path):
+    settings = json.loads(render(tmp_path, "am1", {"settings": "{{ _elasticsearch_settings | to_json }}"},
+                                 {"elasticsearch_cluster_group": "alertmanager_solo",
+                                  "elasticsearch_extra_settings": {"http.port": 9201, "indices.memory.index_buffer_size": "20%"}},
+                                 roles=("elasticsearch",))["settings"])
+    assert settings["discovery.type"] == "single-node" and "discovery.seed_hosts" not in settings
+    assert settings["http.port"] == 9201 and settings["indices.memory.index_buffer_size"] == "20%"
+
+
+def test_kibana_reaches_every_elasticsearch_node_of_its_group_by_https_with_full_verification(tmp_path):
+    settings = json.loads(render(tmp_path, "prom1", {"settings": "{{ _kibana_settings | to_json }}"},
+                                 {"kibana_elasticsearch_group": "alertmanager"}, roles=("kibana",))["settings"])
+    assert settings["elasticsearch.hosts"] == ["https://10.0.0.9:9200", "https://10.0.0.10:9200"]
+    assert settings["elasticsearch.ssl.verificationMode"] == "full"
+    assert settings["server.publicBaseUrl"] == "https://prom1:5601"
+    assert "elasticsearch.serviceAccountToken" not in settings and "elasticsearch.password" not in settings
