@@ -4,20 +4,12 @@ them: the module must see its own body in that form and change nothing on a seco
 
 import base64
 import json
-import os
-import pathlib
-import subprocess
-import sys
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
-import yaml
+from elasticsearch_helpers import ELASTIC_PASSWORD, elasticsearch_stand_in
+from playbook_runner import run_module as run_playbook
 
-sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "molecule" / "elastic" / "files"))
-import elasticsearch_stand_in  # noqa: E402  pylint: disable=wrong-import-position
-
-from ansible_collections.llmagentos.ops.plugins.modules.elasticsearch_resource import contains, normalize  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.modules.elasticsearch_resource import contains, normalize
 
 ROLE = {"cluster": ["monitor", "read_ilm", "read_pipeline"],
         "indices": [{"names": ["logs-llmagentos.agents-*"], "privileges": ["auto_configure", "create_doc"]}]}
@@ -30,28 +22,9 @@ TEMPLATE = {"index_patterns": ["logs-llmagentos.agents-*"], "data_stream": {}, "
                          "mappings": {"properties": {"log": {"properties": {"level": {"type": "keyword"}}}}}}}
 
 
-@pytest.fixture(name="cluster")
-def fixture_cluster():
-    cluster = elasticsearch_stand_in.Cluster(bootstrap_password="bootstrap-secret")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), elasticsearch_stand_in.handler_for(cluster))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    cluster.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield cluster
-    server.shutdown()
-
-
 def run_module(tmp_path, cluster, check=False, diff=False, **params):
-    credentials = {} if "api_key" in params else {"username": "elastic", "password": "bootstrap-secret"}
-    params = {"url": cluster.url, **credentials, **params}
-    play = [{"hosts": "localhost", "gather_facts": False, "connection": "local",
-             "vars": {"ansible_python_interpreter": sys.executable},
-             "tasks": [{"name": "Resource", "llmagentos.ops.elasticsearch_resource": params}]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
-    command = ["ansible-playbook", "-i", "localhost,", str(tmp_path / "play.yml")] + (["--check"] if check else []) \
-        + (["--diff"] if diff else [])
-    result = subprocess.run(command, capture_output=True, text=True, check=False,
-                            env=dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"))
-    return json.loads(result.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    credentials = {} if "api_key" in params else {"username": "elastic", "password": ELASTIC_PASSWORD}
+    return run_playbook(tmp_path, "elasticsearch_resource", {"url": cluster.url, **credentials, **params}, check, diff)
 
 
 @pytest.mark.parametrize("kind, body, stored_key", [

@@ -9,19 +9,18 @@ stringified, defaults added), and _simulate running gsub/grok/set/append/rename/
 grok ones with the collection's grok engine; others, and conditional ones, are skipped). It refuses to start on what Elasticsearch refuses: security off,
 HTTP without TLS, unreadable certificates, -Xms different from -Xmx. It stores no documents."""
 
-import argparse
 import base64
 import glob
 import hashlib
-import http.server
 import json
 import os
 import re
 import secrets
-import ssl
 import sys
 import threading
 import time
+
+from standin_common import JsonHandler, keystore_command, refuse, serve_tls, write_json
 
 try:
     from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
@@ -48,6 +47,7 @@ class Cluster:
         self.bootstrap_password = bootstrap_password
         self.state_file = state_file
         self.lock = threading.Lock()
+        self.requests = []  # (method, path) of every authenticated call, for the tests
         self.state = {"users": {}, "roles": {}, "api_keys": {}, "service_tokens": {}, "ilm": {}, "index_templates": {},
                       "component_templates": {}, "pipelines": {}}
         if state_file and os.path.exists(state_file):
@@ -56,9 +56,7 @@ class Cluster:
 
     def save(self):
         if self.state_file:
-            with open(self.state_file + ".tmp", "w", encoding="utf-8") as handle:
-                json.dump(self.state, handle)
-            os.replace(self.state_file + ".tmp", self.state_file)
+            write_json(self.state_file, self.state)
 
     # --- authentication -------------------------------------------------------------------
     def authenticate(self, header):
@@ -84,6 +82,7 @@ class Cluster:
 
     # --- the REST API -----------------------------------------------------------------------
     def handle(self, method, path, query, body, principal):
+        self.requests.append((method, path))
         if principal["limited"] and not any(method == allowed_method and re.fullmatch(pattern, path)
                                             for allowed_method, pattern in LIMITED_ALLOWED):
             raise ApiError(403, "security_exception",
@@ -316,13 +315,23 @@ def simulate_document(pipeline, source):
     return {"doc": {"_index": "_index", "_source": document}}
 
 
+def _crud(pattern, kind, get, put):
+    """GET, PUT and DELETE of one kind of named object."""
+    return [("GET", pattern, get), ("PUT", pattern, put),
+            ("DELETE", pattern, lambda self, _body, _query, _principal, name: self.delete(kind, name))]
+
+
+def _template_routes(prefix, kind, key):
+    return _crud(rf"/{prefix}/([^/]+)", kind,
+                 lambda self, _body, _query, _principal, name: self.get_template(kind, key, name),
+                 lambda self, body, _query, _principal, name: self.put_template(kind, body, name))
+
+
 ROUTES = [
     ("GET", r"/", Cluster.root),
     ("GET", r"/_cluster/health", Cluster.health),
     ("GET", r"/_security/_authenticate", Cluster.whoami),
-    ("GET", r"/_security/role/([^/]+)", Cluster.get_role),
-    ("PUT", r"/_security/role/([^/]+)", Cluster.put_role),
-    ("DELETE", r"/_security/role/([^/]+)", lambda self, _b, _q, _p, name: self.delete("roles", name)),
+    *_crud(r"/_security/role/([^/]+)", "roles", Cluster.get_role, Cluster.put_role),
     ("GET", r"/_security/user/([^/]+)", Cluster.get_user),
     ("PUT", r"/_security/user/([^/]+)", Cluster.put_user),
     ("POST", r"/_security/user/([^/]+)/_password", Cluster.change_password),
@@ -332,49 +341,28 @@ ROUTES = [
     ("POST", r"/_security/service/([^/]+)/([^/]+)/credential/token/([^/]+)", Cluster.create_service_token),
     ("DELETE", r"/_security/service/([^/]+)/([^/]+)/credential/token/([^/]+)", Cluster.delete_service_token),
     ("GET", r"/_security/service/([^/]+)/([^/]+)/credential", Cluster.get_service_credentials),
-    ("GET", r"/_ilm/policy/([^/]+)", Cluster.get_ilm),
-    ("PUT", r"/_ilm/policy/([^/]+)", Cluster.put_ilm),
-    ("DELETE", r"/_ilm/policy/([^/]+)", lambda self, _b, _q, _p, name: self.delete("ilm", name)),
-    ("GET", r"/_index_template/([^/]+)", lambda self, _b, _q, _p, name: self.get_template("index_templates", "index_template", name)),
-    ("PUT", r"/_index_template/([^/]+)", lambda self, body, _q, _p, name: self.put_template("index_templates", body, name)),
-    ("DELETE", r"/_index_template/([^/]+)", lambda self, _b, _q, _p, name: self.delete("index_templates", name)),
-    ("GET", r"/_component_template/([^/]+)",
-     lambda self, _b, _q, _p, name: self.get_template("component_templates", "component_template", name)),
-    ("PUT", r"/_component_template/([^/]+)", lambda self, body, _q, _p, name: self.put_template("component_templates", body, name)),
-    ("DELETE", r"/_component_template/([^/]+)", lambda self, _b, _q, _p, name: self.delete("component_templates", name)),
+    *_crud(r"/_ilm/policy/([^/]+)", "ilm", Cluster.get_ilm, Cluster.put_ilm),
+    *_template_routes("_index_template", "index_templates", "index_template"),
+    *_template_routes("_component_template", "component_templates", "component_template"),
     ("POST", r"/_ingest/pipeline/_simulate", Cluster.simulate),
-    ("GET", r"/_ingest/pipeline/([^/]+)", Cluster.get_pipeline),
-    ("PUT", r"/_ingest/pipeline/([^/]+)", Cluster.put_pipeline),
-    ("DELETE", r"/_ingest/pipeline/([^/]+)", lambda self, _b, _q, _p, name: self.delete("pipelines", name)),
+    *_crud(r"/_ingest/pipeline/([^/]+)", "pipelines", Cluster.get_pipeline, Cluster.put_pipeline),
 ]
 
 
 def handler_for(cluster):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _reply(self, status, body):
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
+    class Handler(JsonHandler):
         def _handle(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
+            body = self.read_json()
             path, _mark, query_text = self.path.partition("?")
             query = dict(pair.partition("=")[::2] for pair in query_text.split("&") if pair)
             try:
                 principal = cluster.authenticate(self.headers.get("Authorization"))
-                self._reply(200, cluster.handle(self.command, path.rstrip("/") or "/", query, body, principal))
+                self.reply(200, cluster.handle(self.command, path.rstrip("/") or "/", query, body, principal))
             except ApiError as error:
-                self._reply(error.status, {"error": {"root_cause": [{"type": error.error_type, "reason": error.reason}],
-                                                     "type": error.error_type, "reason": error.reason}, "status": error.status})
+                self.reply(error.status, {"error": {"root_cause": [{"type": error.error_type, "reason": error.reason}],
+                                                    "type": error.error_type, "reason": error.reason}, "status": error.status})
 
         do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-            pass
     return Handler
 
 
@@ -383,69 +371,21 @@ def keystore_file(config_dir):
     return os.path.join(config_dir, "elasticsearch.keystore")
 
 
-def keystore(argv, config_dir):
-    parser = argparse.ArgumentParser(prog="elasticsearch-keystore")
-    parser.add_argument("command", choices=["create", "list", "add", "remove", "has-passwd"])
-    parser.add_argument("setting", nargs="?")
-    parser.add_argument("-x", "--stdin", action="store_true")
-    parser.add_argument("-f", "--force", action="store_true")
-    args = parser.parse_intermixed_args(argv)
-    path = keystore_file(config_dir)
-    if args.command == "create":
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump({"keystore.seed": secrets.token_hex(8)}, handle)
-        return 0
-    if not os.path.exists(path):
-        print(f"ERROR: Elasticsearch keystore not found at [{path}]. Use 'create' command to create one.", file=sys.stderr)
-        return 65
-    with open(path, encoding="utf-8") as handle:
-        store = json.load(handle)
-    if args.command == "has-passwd":
-        return 1
-    if args.command == "list":
-        print("\n".join(sorted(store)))
-        return 0
-    if args.command == "add":
-        if args.setting in store and not args.force:
-            print(f"ERROR: Setting [{args.setting}] already exists", file=sys.stderr)
-            return 1
-        store[args.setting] = sys.stdin.read().rstrip("\n") if args.stdin else input()
-    elif args.setting not in store:
-        print(f"ERROR: Setting [{args.setting}] does not exist in the keystore.", file=sys.stderr)
-        return 65
-    else:
-        del store[args.setting]
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(store, handle)
-    return 0
-
-
-def refuse(message):
-    print(f"ERROR: {message}", file=sys.stderr)
-    sys.exit(78)
-
-
 def serve(config_dir):
     import yaml  # pylint: disable=import-outside-toplevel  # the container's python3-yaml
 
     with open(os.path.join(config_dir, "elasticsearch.yml"), encoding="utf-8") as handle:
         settings = yaml.safe_load(handle)
     if settings.get("xpack.security.enabled") is not True:
-        refuse("the stand-in, like the role, requires xpack.security.enabled: true")
+        refuse("ERROR: the stand-in, like the role, requires xpack.security.enabled: true")
     if settings.get("xpack.security.http.ssl.enabled") is not True:
-        refuse("xpack.security.http.ssl.enabled must be true")
+        refuse("ERROR: xpack.security.http.ssl.enabled must be true")
     heap = {}
     for options in sorted(glob.glob(os.path.join(config_dir, "jvm.options.d", "*.options"))):
         with open(options, encoding="utf-8") as handle:
             heap.update(re.findall(r"^-(Xm[sx])(\S+)$", handle.read(), re.MULTILINE))
     if heap.get("Xms") != heap.get("Xmx"):
-        refuse(f"bootstrap check failure: initial heap size [{heap.get('Xms')}] not equal to maximum heap size [{heap.get('Xmx')}]")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        context.load_cert_chain(os.path.join(config_dir, settings["xpack.security.http.ssl.certificate"]),
-                                os.path.join(config_dir, settings["xpack.security.http.ssl.key"]))
-    except (OSError, ssl.SSLError) as error:
-        refuse(f"cannot read the HTTP certificate or key: {error}")
+        refuse(f"ERROR: bootstrap check failure: initial heap size [{heap.get('Xms')}] not equal to maximum heap size [{heap.get('Xmx')}]")
     with open(keystore_file(config_dir), encoding="utf-8") as handle:
         bootstrap_password = json.load(handle).get("bootstrap.password")
     cluster = Cluster(bootstrap_password, os.path.join(settings["path.data"], "stand-in-state.json"))
@@ -453,16 +393,16 @@ def serve(config_dir):
     hosts = hosts if isinstance(hosts, list) else [hosts]
     # Loopback only, or every address (the stand-in does not resolve _site_ and friends).
     address = ("127.0.0.1" if set(hosts) <= {"_local_", "localhost", "127.0.0.1"} else "0.0.0.0", int(settings.get("http.port", 9200)))
-    server = http.server.ThreadingHTTPServer(address, handler_for(cluster))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    print(f"stand-in Elasticsearch {VERSION} on https://{address[0]}:{address[1]}", flush=True)
-    server.serve_forever()
+    serve_tls(address, handler_for(cluster), os.path.join(config_dir, settings["xpack.security.http.ssl.certificate"]),
+              os.path.join(config_dir, settings["xpack.security.http.ssl.key"]),
+              f"stand-in Elasticsearch {VERSION} on https://{address[0]}:{address[1]}")
 
 
 def main():
     config_dir = os.environ.get("ES_PATH_CONF", "/etc/elasticsearch")
     if os.path.basename(sys.argv[0]) == "elasticsearch-keystore":
-        return keystore(sys.argv[1:], config_dir)
+        return keystore_command(sys.argv[1:], keystore_file(config_dir), "elasticsearch-keystore",
+                                seed={"keystore.seed": secrets.token_hex(8)})
     if "--version" in sys.argv[1:] or "-V" in sys.argv[1:]:
         print(f"Version: {VERSION}, Build: tar/stand-in")
         return 0

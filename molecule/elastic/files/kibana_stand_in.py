@@ -6,8 +6,6 @@ connects to Elasticsearch only through the CA it is given, authenticates there w
 service-account token from its keystore (status "available" only when that works), and checks
 every API caller's credentials against Elasticsearch. It shows no logs."""
 
-import argparse
-import http.server
 import json
 import os
 import ssl
@@ -15,6 +13,8 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+
+from standin_common import JsonHandler, keystore_command, refuse, serve_tls, write_json
 
 VERSION = "9.2.1"
 ENCRYPTION_KEYS = ("xpack.security.encryptionKey", "xpack.encryptedSavedObjects.encryptionKey", "xpack.reporting.encryptionKey")
@@ -24,40 +24,12 @@ def keystore_file(config_dir):
     return os.path.join(config_dir, "kibana.keystore")
 
 
-def keystore(argv, config_dir):
-    parser = argparse.ArgumentParser(prog="kibana-keystore")
-    parser.add_argument("command", choices=["create", "list", "add", "remove"])
-    parser.add_argument("setting", nargs="?")
-    parser.add_argument("-x", "--stdin", action="store_true")
-    parser.add_argument("-f", "--force", action="store_true")
-    args = parser.parse_intermixed_args(argv)
-    path = keystore_file(config_dir)
-    if args.command == "create":
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump({}, handle)
-        return 0
-    if not os.path.exists(path):
-        print("ERROR: Kibana keystore not found. Use 'create' command to create one.", file=sys.stderr)
-        return 1
-    with open(path, encoding="utf-8") as handle:
-        store = json.load(handle)
-    if args.command == "list":
-        print("\n".join(sorted(store)))
-        return 0
-    if args.command == "add":
-        if args.setting in store and not args.force:
-            print(f"ERROR: Setting {args.setting} already exists", file=sys.stderr)
-            return 1
-        raw = sys.stdin.read().rstrip("\n") if args.stdin else input()
-        try:
-            store[args.setting] = json.loads(raw)
-        except ValueError:
-            store[args.setting] = raw
-    else:
-        store.pop(args.setting, None)
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(store, handle)
-    return 0
+def _keystore_value(raw):
+    """Kibana JSON-parses what is added to its keystore, and keeps the text when that fails."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
 
 
 class Kibana:
@@ -92,71 +64,52 @@ class Kibana:
         return {"level": "unavailable", "summary": f"Elasticsearch refused the service token ({code} {body.get('error', '')})"}
 
     def save(self):
-        with open(self.state_file + ".tmp", "w", encoding="utf-8") as handle:
-            json.dump(self.views, handle)
-        os.replace(self.state_file + ".tmp", self.state_file)
+        write_json(self.state_file, self.views)
 
 
 def handler_for(kibana):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _reply(self, status, body):
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
+    class Handler(JsonHandler):
         def _handle(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else {}
+            body = self.read_json() or {}
             code, _who = kibana.elasticsearch(self.headers.get("Authorization", ""))
             if code != 200:
-                return self._reply(401, {"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"})
+                return self.reply(401, {"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"})
             if self.command == "POST" and "kbn-xsrf" not in self.headers:
-                return self._reply(400, {"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."})
+                return self.reply(400, {"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."})
             path = self.path.split("?")[0].rstrip("/")
             if path == "/api/status" and self.command == "GET":
                 overall = kibana.status()
-                return self._reply(200 if overall["level"] == "available" else 503,
-                                   {"name": kibana.settings.get("server.name"), "version": {"number": VERSION},
-                                    "status": {"overall": overall}})
+                return self.reply(200 if overall["level"] == "available" else 503,
+                                  {"name": kibana.settings.get("server.name"), "version": {"number": VERSION},
+                                   "status": {"overall": overall}})
             prefix = "/api/data_views/data_view"
             if not path.startswith(prefix):
-                return self._reply(404, {"statusCode": 404, "error": "Not Found"})
+                return self.reply(404, {"statusCode": 404, "error": "Not Found"})
             view_id = path[len(prefix) + 1:]
             with kibana.lock:
                 if self.command == "GET" and view_id:
                     if view_id not in kibana.views:
-                        return self._reply(404, {"statusCode": 404, "error": "Not Found",
-                                                 "message": f"Saved object [index-pattern/{view_id}] not found"})
-                    return self._reply(200, {"data_view": kibana.views[view_id]})
+                        return self.reply(404, {"statusCode": 404, "error": "Not Found",
+                                                "message": f"Saved object [index-pattern/{view_id}] not found"})
+                    return self.reply(200, {"data_view": kibana.views[view_id]})
                 if self.command == "POST" and not view_id:
                     wanted = body["data_view"]
                     view_id = wanted.get("id") or os.urandom(8).hex()
                     if view_id in kibana.views:
-                        return self._reply(409, {"statusCode": 409, "error": "Conflict", "message": "Duplicate data view"})
+                        return self.reply(409, {"statusCode": 409, "error": "Conflict", "message": "Duplicate data view"})
                     kibana.views[view_id] = dict({"fields": {}, "allowNoIndex": False}, **dict(wanted, id=view_id))
                 elif self.command == "POST" and view_id in kibana.views:
                     if "id" in body["data_view"]:
-                        return self._reply(400, {"statusCode": 400, "error": "Bad Request",
-                                                 "message": "[request body.data_view.id]: definition for this key is missing"})
+                        return self.reply(400, {"statusCode": 400, "error": "Bad Request",
+                                                "message": "[request body.data_view.id]: definition for this key is missing"})
                     kibana.views[view_id].update(body["data_view"])
                 else:
-                    return self._reply(404, {"statusCode": 404, "error": "Not Found"})
+                    return self.reply(404, {"statusCode": 404, "error": "Not Found"})
                 kibana.save()
-                return self._reply(200, {"data_view": kibana.views[view_id]})
+                return self.reply(200, {"data_view": kibana.views[view_id]})
 
         do_GET = do_POST = _handle
-
-        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-            pass
     return Handler
-
-
-def refuse(message):
-    print(f"FATAL {message}", file=sys.stderr)
-    sys.exit(78)
 
 
 def serve(config_dir):
@@ -168,26 +121,19 @@ def serve(config_dir):
         secrets = json.load(handle)
     for key in ENCRYPTION_KEYS:
         if len(str(secrets.get(key, settings.get(key, "")))) < 32:
-            refuse(f"[config validation of [{key.rsplit('.', 1)[0]}].encryptionKey]: value has length < 32")
+            refuse(f"FATAL [config validation of [{key.rsplit('.', 1)[0]}].encryptionKey]: value has length < 32")
     if settings.get("server.ssl.enabled") is not True:
-        refuse("the stand-in, like the role, serves HTTPS only (server.ssl.enabled: true)")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        context.load_cert_chain(settings["server.ssl.certificate"], settings["server.ssl.key"])
-    except (OSError, ssl.SSLError) as error:
-        refuse(f"cannot read server.ssl.certificate or server.ssl.key: {error}")
+        refuse("FATAL the stand-in, like the role, serves HTTPS only (server.ssl.enabled: true)")
     kibana = Kibana(settings, secrets, os.path.join(settings["path.data"], "stand-in-state.json"))
-    server = http.server.ThreadingHTTPServer((settings.get("server.host", "localhost"), int(settings.get("server.port", 5601))),
-                                             handler_for(kibana))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    print(f"stand-in Kibana {VERSION} on https://{settings.get('server.host')}:{settings.get('server.port')}", flush=True)
-    server.serve_forever()
+    address = (settings.get("server.host", "localhost"), int(settings.get("server.port", 5601)))
+    serve_tls(address, handler_for(kibana), settings["server.ssl.certificate"], settings["server.ssl.key"],
+              f"stand-in Kibana {VERSION} on https://{address[0]}:{address[1]}")
 
 
 def main():
     config_dir = os.environ.get("KBN_PATH_CONF", "/etc/kibana")
     if os.path.basename(sys.argv[0]) == "kibana-keystore":
-        return keystore(sys.argv[1:], config_dir)
+        return keystore_command(sys.argv[1:], keystore_file(config_dir), "kibana-keystore", parse_value=_keystore_value)
     serve(config_dir)
     return 0
 
