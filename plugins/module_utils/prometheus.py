@@ -20,6 +20,7 @@ CONNECTION_ARGUMENT_SPEC = {
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "int", "default": 10},
 }
+CONNECTION_OPTIONS = {"required_together": [("url_username", "url_password")]}
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 

@@ -51,23 +51,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  url_username:
-    description: User for Alertmanager's basic authentication, if its web configuration asks for one.
-    type: str
-  url_password:
-    description: Password of I(url_username).
-    type: str
-  ca_path:
-    description: CA certificate that signed Alertmanager's TLS certificate.
-    type: path
-  validate_certs:
-    description: Verify Alertmanager's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description: Seconds to wait for each request.
-    type: int
-    default: 10
+extends_documentation_fragment:
+  - llmagentos.ops.prometheus
 """
 
 EXAMPLES = r"""
@@ -111,7 +96,7 @@ import datetime
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.llmagentos.ops.plugins.module_utils.prometheus import (
-    CONNECTION_ARGUMENT_SPEC, ApiClient, ApiError, parse_duration)
+    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, ApiClient, ApiError, parse_duration)
 
 
 def normalize_matchers(matchers):
@@ -159,7 +144,7 @@ def main():
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             **CONNECTION_ARGUMENT_SPEC,
         },
-        required_together=[("url_username", "url_password")],
+        **CONNECTION_OPTIONS,
         supports_check_mode=True,
     )
     try:

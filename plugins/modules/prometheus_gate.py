@@ -8,10 +8,12 @@ module: prometheus_gate
 short_description: Hold a rollout until Prometheus shows the service healthy, or stop it
 version_added: 0.1.0
 description:
-  - Evaluates PromQL I(checks) against Prometheus every I(interval) for I(duration). Every series
-    each query returns must stay within the check's C(min) and C(max) at every evaluation; the
-    first value out of bounds fails the task at once with the check's name, the series and the
-    value, so a playbook stops the rollout there.
+  - Evaluates PromQL I(checks) against Prometheus every I(interval). First the checks get up to
+    I(settle) to hold (a restarted service is scraped as down for a moment); then, for
+    I(duration), every series each query returns must stay within the check's C(min) and C(max)
+    at every evaluation. A value out of bounds then, or checks that never held within I(settle),
+    fail the task with the check's name, the series and the value, so a playbook stops the
+    rollout there.
   - Only reads from Prometheus, so it runs the same in check mode and never reports a change.
 author: llmagentos.ops contributors (@llmagentos)
 attributes:
@@ -34,31 +36,20 @@ options:
     type: list
     elements: dict
     required: true
+  settle:
+    description: How long the checks may take to hold for the first time, such as C(1m); C(0s) gives no grace.
+    type: str
+    default: 1m
   duration:
-    description: How long the checks must keep holding, such as C(2m); C(0s) evaluates once.
+    description: How long the checks must keep holding once they do, such as C(2m); C(0s) evaluates once.
     type: str
     default: 1m
   interval:
     description: Time between evaluations, such as C(10s).
     type: str
     default: 10s
-  url_username:
-    description: User for Prometheus's basic authentication, if its web configuration asks for one.
-    type: str
-  url_password:
-    description: Password of I(url_username).
-    type: str
-  ca_path:
-    description: CA certificate that signed Prometheus's TLS certificate.
-    type: path
-  validate_certs:
-    description: Verify Prometheus's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description: Seconds to wait for each request.
-    type: int
-    default: 10
+extends_documentation_fragment:
+  - llmagentos.ops.prometheus
 """
 
 EXAMPLES = r"""
@@ -81,7 +72,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 evaluations:
-  description: How many times the checks were evaluated.
+  description: How many times the checks were evaluated after they first held.
   returned: always
   type: int
 results:
@@ -96,7 +87,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.llmagentos.ops.plugins.module_utils.prometheus import (
-    CONNECTION_ARGUMENT_SPEC, ApiClient, ApiError, parse_duration)
+    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, ApiClient, ApiError, parse_duration)
 
 
 class GateFailed(Exception):
@@ -154,33 +145,43 @@ def main():
         argument_spec={
             "url": {"type": "str", "default": "http://127.0.0.1:9090"},
             "checks": {"type": "list", "elements": "dict", "required": True},
+            "settle": {"type": "str", "default": "1m"},
             "duration": {"type": "str", "default": "1m"},
             "interval": {"type": "str", "default": "10s"},
             **CONNECTION_ARGUMENT_SPEC,
         },
-        required_together=[("url_username", "url_password")],
+        **CONNECTION_OPTIONS,
         supports_check_mode=True,
     )
     checks = module.params["checks"]
     problems = validate_checks(checks) if checks else ["checks must list at least one check"]
-    duration = parse_duration(module.params["duration"])
+    settle, duration = parse_duration(module.params["settle"]), parse_duration(module.params["duration"])
     interval = parse_duration(module.params["interval"])
-    if duration is None:
-        problems.append(f"duration must be like 90s, 2m or 1h, got {module.params['duration']!r}")
+    for name, value in (("settle", settle), ("duration", duration)):
+        if value is None:
+            problems.append(f"{name} must be like 90s, 2m or 1h, got {module.params[name]!r}")
     if interval is None or interval.total_seconds() < 1:
         problems.append(f"interval must be like 10s or 1m and at least 1s, got {module.params['interval']!r}")
     if problems:
         module.fail_json(msg="; ".join(problems))
     client = ApiClient(module, "Prometheus")
-    deadline = time.monotonic() + duration.total_seconds()
     evaluations, results = 0, []
     try:
+        settle_deadline = time.monotonic() + settle.total_seconds()
         while True:
+            try:
+                results = [{"name": check["name"], "series": evaluate(client, check)} for check in checks]
+                break
+            except GateFailed as error:
+                if time.monotonic() + interval.total_seconds() > settle_deadline:
+                    raise GateFailed(f"{error} (and the checks never held within settle {module.params['settle']})") from error
+                time.sleep(interval.total_seconds())
+        evaluations = 1
+        deadline = time.monotonic() + duration.total_seconds()
+        while time.monotonic() + interval.total_seconds() <= deadline:
+            time.sleep(interval.total_seconds())
             results = [{"name": check["name"], "series": evaluate(client, check)} for check in checks]
             evaluations += 1
-            if time.monotonic() + interval.total_seconds() > deadline:
-                break
-            time.sleep(interval.total_seconds())
     except (ApiError, GateFailed) as error:
         module.fail_json(msg=str(error), evaluations=evaluations, results=results)
     module.exit_json(changed=False, evaluations=evaluations, results=results)

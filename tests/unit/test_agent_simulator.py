@@ -32,12 +32,12 @@ def free_port():
 
 
 class Simulator:
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, *options):
         self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control")}
         self.log_dir = tmp_path / "logs"
         self.process = subprocess.Popen(
             [sys.executable, str(SIMULATOR), "--listen-address", "127.0.0.1", "--tasks-per-second", "40",
-             "--seed", "7", "--log-dir", str(self.log_dir)]
+             "--seed", "7", "--log-dir", str(self.log_dir), *options]
             + [arg for name, port in self.ports.items() for arg in (f"--{name}-port", str(port))],
             stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 15
@@ -125,6 +125,25 @@ def test_a_tool_error_rate_turns_tool_calls_and_tasks_into_failures(simulator):
     time.sleep(1)
     assert sum(simulator.value("tool", "tool_requests_total", code=code) for code in ("500", "502", "503")) \
         == failed_after_clear
+
+
+def test_a_release_started_with_a_fault_fails_from_its_first_request(tmp_path):
+    simulator = Simulator(tmp_path, "--release", "2.0.0-bad", "--fault", "tool:error_rate=1,latency_seconds=0")
+    try:
+        assert requests.get(simulator.url("control", "/health"), timeout=5).json() == {"status": "ok", "release": "2.0.0-bad"}
+        assert requests.get(simulator.url("control", "/faults"), timeout=5).json()["tool"]["error_rate"] == 1
+        time.sleep(1)
+        assert simulator.value("tool", "tool_requests_total", code="200") == 0
+        assert sum(simulator.value("tool", "tool_requests_total", code=code) for code in ("500", "502", "503")) > 0
+    finally:
+        simulator.process.kill()
+        simulator.process.wait()
+
+
+def test_a_bad_fault_option_is_refused_at_start_naming_the_field():
+    result = subprocess.run([sys.executable, str(SIMULATOR), "--fault", "tool:error_rate=3"], capture_output=True, text=True,
+                            check=False, timeout=30)
+    assert result.returncode == 2 and "tool.error_rate: expected a ratio between 0 and 1, got 3.0" in result.stderr
 
 
 def test_added_latency_shows_in_the_histograms(simulator):

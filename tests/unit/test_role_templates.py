@@ -255,3 +255,28 @@ def test_kibana_reaches_every_elasticsearch_node_of_its_group_by_https_with_full
     assert settings["elasticsearch.ssl.verificationMode"] == "full"
     assert settings["server.publicBaseUrl"] == "https://prom1:5601"
     assert "elasticsearch.serviceAccountToken" not in settings and "elasticsearch.password" not in settings
+
+
+def test_an_agent_unit_gets_its_limits_and_only_the_gpus_it_is_pinned_to(tmp_path):
+    agent = {"agent_service_name": "support-bot", "agent_service_release": "1.4.2", "agent_service_listen_port": 8000,
+             "agent_service_gpus": [1, 3], "agent_service_memory_max": "16G", "agent_service_cpu_quota": "800%"}
+    rendered = render(tmp_path, "prom1", {"values": "{{ {'env': _agent_service_environment, 'devices': _agent_service_devices,"
+                                                    " 'limits': _agent_service_resources} | to_json }}"},
+                      agent, roles=("agent_service",))["values"]
+    values = json.loads(rendered)
+    assert values["env"] == {"LLMAGENTOS_RELEASE": "1.4.2", "CUDA_VISIBLE_DEVICES": "1,3"}
+    assert values["devices"] == ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia1", "/dev/nvidia3"]
+    assert values["limits"] == {"MemoryMax": "16G", "CPUQuota": "800%"}
+    base = {
+        "common_name": "support-bot", "common_description": "d", "common_documentation": "https://example",
+        "common_system_user": "agent", "common_system_group": "agent", "common_exec_start": ["/usr/bin/agent"],
+        "common_reload_with_hup": False, "common_needs_full_proc": False, "common_capabilities": [],
+        "common_address_families": ["AF_INET"], "common_read_write_paths": [],
+        "common_resource_controls": values["limits"], "common_environment": values["env"],
+    }
+    gpu = render(tmp_path, "prom1", {"unit": ("common", "service.j2")}, {**base, "common_device_allow": values["devices"]})["unit"]
+    cpu = render(tmp_path, "prom1", {"unit": ("common", "service.j2")}, base)["unit"]
+    assert "MemoryMax=16G\n" in gpu and "CPUQuota=800%\n" in gpu and 'Environment="CUDA_VISIBLE_DEVICES=1,3"' in gpu
+    assert "PrivateDevices=no\nDevicePolicy=closed\n" in gpu and "DeviceAllow=/dev/nvidia3 rw\n" in gpu
+    assert "DeviceAllow=/dev/nvidia0" not in gpu
+    assert "PrivateDevices=yes\n" in cpu and "DeviceAllow" not in cpu

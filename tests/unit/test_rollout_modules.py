@@ -136,7 +136,7 @@ def test_silence_errors_say_what_to_fix(tmp_path, alertmanager, params, message)
 
 
 def gate(tmp_path, prometheus, check=False, **params):
-    return run_module(tmp_path, "prometheus_gate", {"url": prometheus, "interval": "1s", **params}, check=check)
+    return run_module(tmp_path, "prometheus_gate", {"url": prometheus, "interval": "1s", "settle": "0s", **params}, check=check)
 
 
 HEALTHY = [{"name": "up", "query": 'agent_up{agent="bot"}', "min": 1},
@@ -157,6 +157,19 @@ def test_an_error_rate_above_the_bound_stops_the_gate_naming_it(tmp_path, promet
     assert result["failed"] and result["evaluations"] == 0
     assert "gate 'error rate' failed: agent_error_ratio{agent=\"bot\"} is 0.5" in result["msg"] and "outside max 0.05" in result["msg"]
     Exporter.values['agent_error_ratio{agent="bot"}'] = 0.01
+
+
+def test_a_service_gets_the_settle_time_to_become_healthy(tmp_path, prometheus):
+    Exporter.values['agent_up{agent="bot"}'] = 0
+    wait_until(lambda: '"0"]' in http_get(f"{prometheus}/api/v1/query?query=agent_up")[1], "the service down")
+    threading.Timer(2, lambda: Exporter.values.update({'agent_up{agent="bot"}': 1})).start()
+    result = gate(tmp_path, prometheus, checks=HEALTHY, settle="30s", duration="2s")
+    assert not result.get("failed") and result["evaluations"] >= 2, result.get("msg")
+    Exporter.values['agent_up{agent="bot"}'] = 0
+    wait_until(lambda: '"0"]' in http_get(f"{prometheus}/api/v1/query?query=agent_up")[1], "the service down")
+    never = gate(tmp_path, prometheus, checks=HEALTHY, settle="3s", duration="2s")
+    Exporter.values['agent_up{agent="bot"}'] = 1
+    assert never["failed"] and "gate 'up' failed" in never["msg"] and "never held within settle 3s" in never["msg"]
 
 
 def test_a_service_that_turns_bad_during_the_window_fails_it(tmp_path, prometheus):

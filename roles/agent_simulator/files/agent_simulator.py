@@ -251,6 +251,9 @@ class Simulator:
         self.rng = random.Random(args.seed)
         self.tasks_per_second = args.tasks_per_second
         self.faults = Faults()
+        self.release = args.release
+        for component, fault in args.fault:
+            self.faults.set(component, fault)
         self.llm = Llm(args.model, args.log_dir)
         self.tool = Tool(args.log_dir)
         self.engine = Engine(args.log_dir)
@@ -358,7 +361,7 @@ def control_handler(simulator, servers):
 
         def do_GET(self):
             if self.path == "/health":
-                self.reply(200, {"status": "ok"})
+                self.reply(200, {"status": "ok", "release": simulator.release})
             elif self.path == "/faults":
                 self.reply(200, simulator.faults.snapshot())
             else:
@@ -398,6 +401,19 @@ def control_handler(simulator, servers):
     return Handler
 
 
+def fault_option(text):
+    """'tool:error_rate=0.6,latency_seconds=2' -> ('tool', fault), checked like the control API."""
+    component, _colon, assignments = text.partition(":")
+    body = {}
+    for assignment in filter(None, assignments.split(",")):
+        field, _equals, value = assignment.partition("=")
+        body[field] = value == "true" if value in ("true", "false") else float(value) if value.replace(".", "", 1).isdigit() else value
+    try:
+        return component, Faults.parse(component, body)
+    except FaultError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--listen-address", default="127.0.0.1")
@@ -409,6 +425,9 @@ def parse_args(argv):
     parser.add_argument("--tasks-per-second", type=float, default=2.0)
     parser.add_argument("--log-dir", default="/var/log/llmagentos-simulator")
     parser.add_argument("--seed", type=int, default=None, help="repeatable traffic, for tests")
+    parser.add_argument("--release", default="dev", help="release name the control port's /health reports")
+    parser.add_argument("--fault", action="append", default=[], type=fault_option, metavar="COMPONENT:FIELD=VALUE,...",
+                        help="start with a fault, as PUT /faults/COMPONENT would set it (e.g. tool:error_rate=0.6)")
     args = parser.parse_args(argv)
     if not 0 < args.tasks_per_second <= 1000:
         parser.error("--tasks-per-second: expected a number above 0 and at most 1000")
