@@ -3,54 +3,14 @@ Alertmanager and a real Prometheus (the binaries `make deps` unpacks) on loopbac
 scrapes a tiny exporter whose values the tests change."""
 
 import json
-import socket
 import subprocess
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from loopback import free_port, http_get, wait_until
 from playbook_runner import run_module
 from test_role_templates import tool
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(predicate, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not happen within {timeout}s")
-
-
-def http_get(url):
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.status, response.read().decode()
-
-
-@pytest.fixture(name="alertmanager", scope="module")
-def fixture_alertmanager(tmp_path_factory):
-    work = tmp_path_factory.mktemp("alertmanager")
-    (work / "alertmanager.yml").write_text("route: {receiver: nobody}\nreceivers: [{name: nobody}]\n")
-    port = free_port()
-    process = subprocess.Popen([tool("alertmanager"), f"--config.file={work / 'alertmanager.yml'}", f"--storage.path={work}",
-                                f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: http_get(f"{url}/-/ready")[0] == 200, "Alertmanager answering")
-    yield url
-    process.terminate()
-    process.wait()
 
 
 class Exporter(BaseHTTPRequestHandler):

@@ -1,0 +1,95 @@
+"""AWX delivery: the surveys are valid AWX survey specs whose variables the playbooks read, the
+job templates playbook parses, `ansible-builder create` makes the execution environment's build
+context, and ansible-runner runs the collection's playbooks in AWX's project layout (project,
+inventory, extra vars, artifacts) - here the silence job against a real Alertmanager."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import ansible_runner
+import pytest
+import yaml
+from loopback import http_get
+
+ROOT = Path(__file__).resolve().parents[2]
+SURVEYS = sorted((ROOT / "awx" / "surveys").glob("*.json"))
+TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
+
+
+def job_templates():
+    return yaml.safe_load((ROOT / "awx" / "job_templates.yml").read_text())[0]["vars"]["job_templates"]
+
+
+def playbook_text(playbook):
+    """The playbook's text with the playbooks it imports, where a survey variable must be read."""
+    text = (ROOT / playbook).read_text()
+    for play in yaml.safe_load(text):
+        if "ansible.builtin.import_playbook" in play:
+            text += playbook_text(Path(playbook).parent / play["ansible.builtin.import_playbook"])
+    return text
+
+
+@pytest.mark.parametrize("template", job_templates(), ids=lambda template: template["survey"])
+def test_each_job_template_has_a_valid_survey_its_playbook_reads(template):
+    survey = json.loads((ROOT / "awx" / "surveys" / f"{template['survey']}.json").read_text())
+    assert survey["name"] and survey["description"] and survey["spec"]
+    text = playbook_text(template["playbook"])
+    for question in survey["spec"]:
+        assert question["type"] in TYPES and question["question_name"] and isinstance(question["required"], bool)
+        if question["type"] == "multiplechoice":
+            assert question["default"] in question["choices"]
+        assert question["variable"] in text, f"{template['playbook']} never reads {question['variable']}"
+    assert len(SURVEYS) == len(job_templates())
+
+
+def test_the_job_templates_playbook_parses():
+    subprocess.run(["ansible-playbook", "--syntax-check", str(ROOT / "awx" / "job_templates.yml")], check=True, capture_output=True)
+
+
+def test_ansible_builder_makes_the_execution_environment_context(tmp_path):
+    subprocess.run(["ansible-builder", "create", "-f", str(ROOT / "execution-environment.yml"), "-c", str(tmp_path / "context"),
+                    "--output-filename", "Containerfile"],
+                   check=True, capture_output=True, text=True)
+    containerfile = (tmp_path / "context" / "Containerfile").read_text()
+    build = tmp_path / "context" / "_build"
+    assert "quay.io/centos/centos:stream9" in containerfile and "ansible-core==2.19.14" in containerfile
+    assert yaml.safe_load((build / "requirements.yml").read_text()) == yaml.safe_load((ROOT / "requirements.yml").read_text())
+    assert "cryptography==" in (build / "requirements.txt").read_text()
+    assert "gnupg" in (build / "bindep.txt").read_text()
+
+
+def run_job(tmp_path, extravars):
+    """One job as AWX launches it: the project checkout, an inventory and extra vars in a private data dir."""
+    private = tmp_path / "job"
+    (private / "inventory").mkdir(parents=True)
+    (private / "inventory" / "hosts").write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    (private / "project").symlink_to(ROOT)
+    return ansible_runner.run(private_data_dir=str(private), playbook="playbooks/silence_agent.yml", extravars=extravars,
+                              envvars={"ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"]}, quiet=True)
+
+
+def test_the_silence_job_runs_through_ansible_runner_in_awx_layout(tmp_path, alertmanager):
+    job = run_job(tmp_path, {"agent": "support-bot", "duration": "2h", "comment": "GPU swap", "alertmanager_url": alertmanager,
+                             "awx_user_name": "oncall"})
+    assert job.status == "successful" and job.rc == 0
+    assert (Path(job.config.artifact_dir) / "stdout").exists()
+    assert any(event.get("event_data", {}).get("task") == "Silence or un-silence the agent" for event in job.events)
+    active = [silence for silence in json.loads(http_get(f"{alertmanager}/api/v2/silences")[1])
+              if silence["status"]["state"] == "active" and silence["comment"] == "GPU swap"]
+    assert len(active) == 1 and active[0]["createdBy"] == "oncall"
+    assert active[0]["matchers"] == [{"name": "agent", "value": "support-bot", "isRegex": False, "isEqual": True}]
+
+    lifted = run_job(tmp_path / "again", {"agent": "support-bot", "state": "absent", "alertmanager_url": alertmanager,
+                                          "awx_user_name": "oncall"})
+    assert lifted.status == "successful"
+    assert not [silence for silence in json.loads(http_get(f"{alertmanager}/api/v2/silences")[1])
+                if silence["status"]["state"] == "active" and silence["comment"] == "GPU swap"]
+
+
+def test_a_job_without_an_agent_fails_saying_what_to_give(tmp_path, alertmanager):
+    job = run_job(tmp_path, {"alertmanager_url": alertmanager})
+    assert job.status == "failed"
+    assert "Give agent (an agent name of llmagentos_agents" in job.stdout.read()
