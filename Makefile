@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help test lint sanity unit molecule demo demo-down bench deps image collection clean-molecule clean
+.PHONY: help test lint sanity unit molecule demo demo-fault demo-down bench deps image collection clean-molecule clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -56,8 +56,11 @@ molecule: image ## Every Molecule scenario; containers are removed whatever the 
 	$(MAKE) --no-print-directory clean-molecule; \
 	exit $$status
 
-demo: image ## Start the monitoring core on local containers and print its URLs
+demo: image ## Run site.yml on local containers (monitoring core and a simulated agent); print the URLs
 	bash scripts/demo.sh up
+
+demo-fault: deps ## Make the demo agent's search tool fail (FAULT=heal clears it)
+	bash scripts/demo.sh fault $(FAULT)
 
 demo-down: deps ## Remove the demo containers
 	bash scripts/demo.sh down

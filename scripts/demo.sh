@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The README's demo: `demo.sh up` starts the sandbox containers, deploys the monitoring core
-# on them and prints where to look; `demo.sh down` removes them. Run through `make demo`.
+# The README's demo: `demo.sh up` starts the sandbox containers, runs site.yml on them (the
+# monitoring core, and the agent simulator deployed as the support bot) and prints where to
+# look; `demo.sh fault` makes the bot's search tool fail; `demo.sh down` removes it all. Run
+# through `make demo`, `make demo-fault` and `make demo-down`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -8,7 +10,7 @@ inventory=inventories/sandbox
 
 up() {
   ansible-playbook -i "$inventory" playbooks/sandbox.yml
-  ansible-playbook -i "$inventory" playbooks/monitoring.yml
+  ansible-playbook -i "$inventory" playbooks/site.yml
   echo "Waiting for every scrape job to have its targets up and for the Watchdog alert to reach Alertmanager..."
   local status=""
   for _ in $(seq 1 45); do
@@ -38,12 +40,27 @@ PY
   [ "$state" = ready ] || echo "Not everything is up yet ($status); the URLs below show what is missing."
   cat <<EOT
 
-The monitoring core is running in local containers ($up_targets of $total targets up, $alerts alert(s) in Alertmanager):
+The monitoring core and the support bot (the agent simulator) run in local containers
+($up_targets of $total targets up, $alerts alert(s) in Alertmanager):
   Prometheus    http://127.0.0.1:9090/targets   (alerts: http://127.0.0.1:9090/alerts)
   Alertmanager  http://127.0.0.1:9093/          (Watchdog always fires: it proves alerts flow)
-Inventory: $inventory   Playbook: playbooks/monitoring.yml
+Make the bot's search tool fail 60 % of its calls:
+  make demo-fault
+and within two minutes Alertmanager shows ToolAPIErrorRateHigh for support-bot/search (and the
+failing tasks' TaskFailureRateHigh). Heal it with: make demo-fault FAULT=heal
+Inventory: $inventory   Playbook: playbooks/site.yml
 Remove everything with: make demo-down
 EOT
+}
+
+fault() {
+  if [ "${1:-}" = heal ]; then
+    python3 -c 'import urllib.request; urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:8090/faults", method="DELETE"), timeout=5)'
+    echo "Faults cleared: the alerts resolve within a few minutes."
+  else
+    python3 -c 'import urllib.request; urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:8090/faults/tool", data=b"{\"error_rate\": 0.6}", headers={"Content-Type": "application/json"}, method="PUT"), timeout=5)'
+    echo "The search tool now fails 60 % of its calls. Watch http://127.0.0.1:9093/#/alerts (ToolAPIErrorRateHigh, within two minutes)."
+  fi
 }
 
 down() {
@@ -53,6 +70,7 @@ down() {
 
 case "${1:-}" in
   up) up ;;
+  fault) fault "${2:-}" ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|fault [heal]|down" >&2; exit 2 ;;
 esac
