@@ -13,12 +13,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help test lint sanity unit molecule demo demo-fault demo-down bench deps image collection clean-molecule clean
+.PHONY: help test lint sanity unit molecule demo-check demo demo-fault demo-down bench deps image collection clean-molecule clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-test: lint sanity unit molecule ## Everything CI runs: lint, sanity, unit tests, Molecule scenarios
+test: lint sanity unit molecule demo-check ## Everything CI runs: lint, sanity, unit tests, Molecule scenarios, the demo
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ molecule: image ## Every Molecule scenario; containers are removed whatever the 
 	done; \
 	$(MAKE) --no-print-directory clean-molecule; \
 	exit $$status
+
+demo-check: image ## The demo from the installed Galaxy artifact: up, idempotent, tags, update_rules, fault -> alert, down
+	pytest tests/integration
 
 demo: image ## Run site.yml on local containers (monitoring core and a simulated agent); print the URLs
 	bash scripts/demo.sh up

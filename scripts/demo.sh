@@ -2,15 +2,18 @@
 # The README's demo: `demo.sh up` starts the sandbox containers, runs site.yml on them (the
 # monitoring core, and the agent simulator deployed as the support bot) and prints where to
 # look; `demo.sh fault` makes the bot's search tool fail; `demo.sh down` removes it all. Run
-# through `make demo`, `make demo-fault` and `make demo-down`.
+# through `make demo`, `make demo-fault` and `make demo-down`. The playbooks run by their
+# collection names from ANSIBLE_COLLECTIONS_PATH; LLMAGENTOS_DEMO_COLLECTION names the collection
+# whose sandbox inventory to use (this checkout by default; the tests point both at an installed
+# Galaxy artifact).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-inventory=inventories/sandbox
+inventory=${LLMAGENTOS_DEMO_COLLECTION:-$root}/inventories/sandbox
 
 up() {
-  ansible-playbook -i "$inventory" playbooks/sandbox.yml
-  ansible-playbook -i "$inventory" playbooks/site.yml
+  ansible-playbook -i "$inventory" llmagentos.ops.sandbox
+  ansible-playbook -i "$inventory" llmagentos.ops.site
   echo "Waiting for every scrape job to have its targets up and for the Watchdog alert to reach Alertmanager..."
   local status=""
   for _ in $(seq 1 45); do
@@ -48,7 +51,7 @@ Make the bot's search tool fail 60 % of its calls:
   make demo-fault
 and within two minutes Alertmanager shows ToolAPIErrorRateHigh for support-bot/search (and the
 failing tasks' TaskFailureRateHigh). Heal it with: make demo-fault FAULT=heal
-Inventory: $inventory   Playbook: playbooks/site.yml
+Inventory: $inventory   Playbook: llmagentos.ops.site
 Remove everything with: make demo-down
 EOT
 }
@@ -64,7 +67,7 @@ fault() {
 }
 
 down() {
-  ansible-playbook -i "$inventory" playbooks/sandbox.yml -e sandbox_state=absent
+  ansible-playbook -i "$inventory" llmagentos.ops.sandbox -e sandbox_state=absent
   docker network rm llmagentos-sandbox >/dev/null 2>&1 || true
 }
 

@@ -3,36 +3,17 @@ artifact, it installs into an empty collections path, and plays run from the ins
 the playbooks parse with every role they name, the modules document themselves, and the
 compiler's filters and module_utils import from there."""
 
-import os
-import subprocess
 import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-VERSION = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
-
-
-def run(command, **env):
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=env.pop("cwd", None),
-                            env=dict(os.environ, **env))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+from collection_artifact import build_and_install, run
 
 
 @pytest.fixture(name="installed", scope="module")
 def fixture_installed(tmp_path_factory):
-    work = tmp_path_factory.mktemp("galaxy")
-    run(["ansible-galaxy", "collection", "build", str(ROOT), "--output-path", str(work)])
-    artifact = work / f"llmagentos-ops-{VERSION}.tar.gz"
-    collections = work / "collections"
-    # --no-deps: the dependencies come with the ansible package here; Galaxy users get them from requirements.yml.
-    run(["ansible-galaxy", "collection", "install", str(artifact), "-p", str(collections), "--no-deps"],
-        ANSIBLE_COLLECTIONS_PATH=str(collections))
-    return artifact, collections
+    return build_and_install(tmp_path_factory.mktemp("galaxy"))
 
 
 def test_the_artifact_holds_the_collection_and_nothing_of_the_development_tree(installed):
@@ -51,7 +32,8 @@ def test_plays_run_from_the_installed_copy(installed, tmp_path):
     env = {"ANSIBLE_COLLECTIONS_PATH": str(collections)}
     installed_root = collections / "ansible_collections" / "llmagentos" / "ops"
     inventory = installed_root / "inventories" / "sandbox"
-    for playbook in ("llmagentos.ops.site", "llmagentos.ops.monitoring", "llmagentos.ops.agent_rollout"):
+    for playbook in ("llmagentos.ops.site", "llmagentos.ops.monitoring", "llmagentos.ops.update_rules",
+                     "llmagentos.ops.agent_rollout"):
         listing = run(["ansible-playbook", "-i", str(inventory), playbook, "--list-tasks", "-e", "agent_service_release=1.0.0"],
                       cwd=str(tmp_path), **env)
         assert "play #1" in listing
