@@ -8,7 +8,7 @@ from ansible_collections.llmagentos.ops.plugins.filter.agent_gate_checks import 
 
 def test_each_target_on_the_host_is_checked_for_up_and_its_alerts_error_threshold():
     assert agent_gate_checks(AGENTS, ["search-1"], GROUPS) == [
-        {"name": "support-bot/search up", "min": 1, "query": f'up{{job="llmagentos/support-bot/search",instance="search-1:8080"}}'},
+        {"name": "support-bot/search up", "min": 1, "query": 'up{job="llmagentos/support-bot/search",instance="search-1:8080"}'},
         {"name": "support-bot/search error ratio", "max": 0.05, "if_empty": "pass", "query": (
             '(sum(rate(search_requests_total{code=~"5..",agent="support-bot",component="search",instance="search-1:8080"}[1m]))'
             ' or sum(rate(search_requests_total{agent="support-bot",component="search",instance="search-1:8080"}[1m])) * 0)'
