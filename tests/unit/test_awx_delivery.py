@@ -1,7 +1,9 @@
 """AWX delivery: the surveys are valid AWX survey specs whose variables the playbooks read, the
-job templates playbook parses, `ansible-builder create` makes the execution environment's build
-context, and ansible-runner runs the collection's playbooks in AWX's project layout (project,
-inventory, extra vars, artifacts) - here the silence job against a real Alertmanager."""
+job templates playbook creates its objects through the awx.awx modules (against a stand-in of
+AWX's API) and changes nothing on a second run, `ansible-builder create` makes the execution
+environment's build context, and ansible-runner runs the collection's playbooks in AWX's project
+layout (project, inventory, extra vars, artifacts) - here the silence job against a real
+Alertmanager."""
 
 import json
 import os
@@ -12,6 +14,7 @@ from pathlib import Path
 import ansible_runner
 import pytest
 import yaml
+from awx_stand_in import TOKEN, Controller, serve
 from loopback import http_get
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +48,67 @@ def test_each_job_template_has_a_valid_survey_its_playbook_reads(template):
     assert len(SURVEYS) == len([t for t in job_templates() if "survey" in t])
 
 
-def test_the_job_templates_playbook_parses():
-    subprocess.run(["ansible-playbook", "--syntax-check", str(ROOT / "awx" / "job_templates.yml")], check=True, capture_output=True)
+@pytest.fixture(name="controller")
+def fixture_controller():
+    """An AWX with what the playbook expects to find: the organization and the two credentials."""
+    controller = Controller()
+    controller.add("organizations", name="Default")
+    for name in ("llmagentos hosts", "llmagentos vault"):
+        controller.add("credentials", name=name)
+    server, controller.url = serve(controller)
+    yield controller
+    server.shutdown()
+
+
+def apply_job_templates(controller):
+    """The JSON report of awx/job_templates.yml run against `controller`, and its exit code."""
+    result = subprocess.run(["ansible-playbook", str(ROOT / "awx" / "job_templates.yml"),
+                             "-e", "llmagentos_awx_ee_image=registry.invalid/llmagentos-ops-ee:0.1.0"],
+                            capture_output=True, text=True, check=False,
+                            env=dict(os.environ, CONTROLLER_HOST=controller.url, CONTROLLER_OAUTH_TOKEN=TOKEN,
+                                     ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="false"))
+    return json.loads(result.stdout), result.returncode
+
+
+def test_the_job_templates_playbook_creates_the_templates_and_then_changes_nothing(controller):
+    report, code = apply_job_templates(controller)
+    assert code == 0, report["stats"]
+    ee = controller.named("execution_environments", "llmagentos-ops-ee")
+    project = controller.named("projects", "llmagentos.ops")
+    inventory = controller.named("inventories", "llmagentos")
+    credentials = sorted(controller.named("credentials", name)["id"] for name in ("llmagentos hosts", "llmagentos vault"))
+    assert ee["image"] == "registry.invalid/llmagentos-ops-ee:0.1.0"
+    assert project["scm_url"] == "https://github.com/llmagentos/ops.git" and project["default_environment"] == ee["id"]
+    source = controller.named("inventory_sources", "llmagentos from the project")
+    assert (source["source_project"], source["source_path"], source["inventory"]) == (
+        project["id"], "inventories/example/hosts.yml", inventory["id"])
+    templates = {t["name"]: t for t in controller.objects["job_templates"].values()}
+    assert sorted(templates) == sorted(t["name"] for t in job_templates())
+    for wanted in job_templates():
+        template = templates[wanted["name"]]
+        assert (template["playbook"], template["project"], template["inventory"], template["execution_environment"]) == (
+            wanted["playbook"], project["id"], inventory["id"], ee["id"])
+        assert sorted(controller.credentials[template["id"]]) == credentials
+        assert template["ask_tags_on_launch"] == (wanted["playbook"] == "playbooks/site.yml")
+        assert template["survey_enabled"] == ("survey" in wanted)
+        expected = json.loads((ROOT / "awx" / "surveys" / f"{wanted['survey']}.json").read_text()) if "survey" in wanted else {}
+        assert controller.surveys.get(template["id"], {}) == expected
+
+    writes = len(controller.writes)
+    report, code = apply_job_templates(controller)
+    assert code == 0 and report["stats"]["localhost"]["changed"] == 0
+    assert controller.writes[writes:] == []
+
+
+def test_a_missing_credential_is_named_before_anything_is_created(controller):
+    del controller.objects["credentials"][controller.named("credentials", "llmagentos vault")["id"]]
+    report, code = apply_job_templates(controller)
+    assert code != 0
+    failed = [item["msg"] for play in report["plays"] for task in play["tasks"] for result in task["hosts"].values()
+              for item in result.get("results", [result]) if item.get("failed")]
+    assert failed == ["AWX has no credential named 'llmagentos vault' (llmagentos_awx_vault_credential): create it, "
+                      "or set llmagentos_awx_vault_credential to the name of yours."]
+    assert controller.writes == []
 
 
 def test_ansible_builder_makes_the_execution_environment_context(tmp_path):
