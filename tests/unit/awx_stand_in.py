@@ -34,7 +34,7 @@ class Controller:
         object_id = max([0, *(obj["id"] for objects in self.objects.values() for obj in objects.values())]) + 1
         url = f"/api/v2/{endpoint}/{object_id}/"
         obj = {"id": object_id, "type": KINDS[endpoint], "url": url, "summary_fields": {},
-               "related": {"survey_spec": f"{url}survey_spec/", "credentials": f"{url}credentials/", "update": f"{url}update/"},
+               "related": {"survey_spec": f"{url}survey_spec/", "credentials": f"{url}credentials/"},
                **fields}
         self.objects[endpoint][object_id] = obj
         return obj
