@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "build" / "collections"))
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import Options, agent_rules  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.slo import BURN_ALERTS, burn_factor  # noqa: E402
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.units import format_duration  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration  # noqa: E402
 
 OBJECTIVE = 99.5
 HISTORY_SECONDS = 3 * 86400 + 3600

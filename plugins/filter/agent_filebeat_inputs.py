@@ -57,15 +57,16 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.filebeat import filebeat_inputs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
 
 
-def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None, dataset="llmagentos.agents"):
+def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None, dataset=DATASET):
     if output not in ("elasticsearch", "logstash"):
         raise AnsibleFilterError(f"agent_filebeat_inputs: output must be elasticsearch or logstash, got {output!r}")
     if hosts is not None and (not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts)):
         raise AnsibleFilterError("agent_filebeat_inputs: hosts must be a list of host names or addresses")
-    return compile_agents(lambda parsed: filebeat_inputs(parsed, output, dataset, hosts), agents, groups)
+    return compile_log_sources(lambda sources: filebeat_inputs(sources, output, dataset, hosts), agents, groups)
 
 
 class FilterModule:

@@ -59,7 +59,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.gates import gate_checks
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.units import parse_duration, parse_ratio
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import parse_duration, parse_ratio
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
 
 

@@ -37,11 +37,11 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.ingest import ingest_pipelines
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
 
 
 def agent_ingest_pipelines(agents, groups=None):
-    return compile_agents(ingest_pipelines, agents, groups)
+    return compile_log_sources(ingest_pipelines, agents, groups)
 
 
 class FilterModule:

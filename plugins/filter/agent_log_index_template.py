@@ -52,18 +52,19 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.index import ilm_policy, index_template
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
 
 
-def agent_log_index_template(agents, groups=None, dataset="llmagentos.agents", retention_days=30, replicas=1):
+def agent_log_index_template(agents, groups=None, dataset=DATASET, retention_days=30, replicas=1):
     for name, value in (("retention_days", retention_days), ("replicas", replicas)):
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "retention_days" else 0):
             raise AnsibleFilterError(f"agent_log_index_template: {name} must be a whole number"
                                      f"{' of days, 1 or more' if name == 'retention_days' else ', 0 or more'}, got {value!r}")
     policy = f"logs-{dataset}"
-    return compile_agents(lambda parsed: {
+    return compile_log_sources(lambda sources: {
         "ilm_policy": {policy: ilm_policy(retention_days)},
-        "index_template": {f"logs-{dataset}": index_template(parsed, dataset, policy, replicas)},
+        "index_template": {f"logs-{dataset}": index_template(sources, dataset, policy, replicas)},
     }, agents, groups)
 
 

@@ -36,11 +36,11 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.ingest import pipeline_samples
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
 
 
 def agent_log_samples(agents, groups=None):
-    return compile_agents(pipeline_samples, agents, groups)
+    return compile_log_sources(pipeline_samples, agents, groups)
 
 
 class FilterModule:

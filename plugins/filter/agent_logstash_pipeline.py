@@ -70,19 +70,20 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import logstash_pipeline
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
 
 
 def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
                             beats_ssl_key=None, elasticsearch_ssl_ca=None, api_key_variable="LLMAGENTOS_ES_API_KEY",
-                            dataset="llmagentos.agents"):
+                            dataset=DATASET):
     if not elasticsearch_hosts or not isinstance(elasticsearch_hosts, list):
         raise AnsibleFilterError("agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs")
     if bool(beats_ssl_certificate) != bool(beats_ssl_key):
         raise AnsibleFilterError("agent_logstash_pipeline: give both beats_ssl_certificate and beats_ssl_key, or neither")
     beats_ssl = (beats_ssl_certificate, beats_ssl_key) if beats_ssl_certificate else None
-    return compile_agents(lambda parsed: logstash_pipeline(
-        parsed, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
+    return compile_log_sources(lambda sources: logstash_pipeline(
+        sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
 
 
 class FilterModule:

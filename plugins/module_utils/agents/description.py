@@ -5,93 +5,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..logs.spec import parse_logs
+from ..units import parse_duration, parse_objective
+from .alert_kinds import ALERT_KINDS, SEVERITIES
+from .conventions import KINDS, RESERVED_LABELS, SIGNALS, VARIABLE
 from .errors import Problems
-from .presets import CUSTOM, KINDS, PRESETS, SIGNALS, Signal
-from .units import parse_duration, parse_objective, parse_ratio
+from .model import Agent, Alert, Component, Kubernetes, Slo
+from .presets import CUSTOM, PRESETS, Signal
 
-VARIABLE = "llmagentos_agents"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _SELECTOR = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?|\{.+\})$")
 _TARGET = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
-_SEVERITIES = ("info", "warning", "critical")
-# Labels the compiler sets itself; a user label of the same name would hide them.
-RESERVED_LABELS = ("agent", "component", "kind", "env", "team", "job", "instance", "severity")
-
-# Threshold alerts: the signals each needs, how its threshold is read, and its direction.
-ALERTS = {
-    "error_rate": (("requests", "errors"), parse_ratio, "above"),
-    "latency": (("latency",), parse_duration, "above"),
-    "time_to_first_token": (("time_to_first_token",), parse_duration, "above"),
-    "time_per_output_token": (("time_per_output_token",), parse_duration, "above"),
-    "token_throughput": (("token_throughput",), float, "below"),
-    "queue_depth": (("queue_depth",), float, "above"),
-    "kv_cache_usage": (("kv_cache_usage",), parse_ratio, "above"),
-    "down": ((), None, None),
-}
 SLIS = {"availability": ("requests", "errors"), "latency": ("latency",)}
 DEFAULT_FOR = 300.0
-DEFAULT_SLO_PERIOD = 30 * 86400.0
-
-
-@dataclass(frozen=True)
-class Alert:
-    name: str
-    threshold: float | None
-    direction: str | None
-    for_seconds: float
-    severity: str
-    quantile: float
-
-
-@dataclass(frozen=True)
-class Slo:
-    sli: str
-    objective: float
-    threshold: float | None
-    period_seconds: float
-
-
-@dataclass(frozen=True)
-class Kubernetes:
-    """Where a component runs in Kubernetes, for ServiceMonitor/PodMonitor output."""
-
-    namespace: str
-    selector: tuple
-    port: str
-    monitor: str
-
-
-@dataclass(frozen=True)
-class Component:
-    agent: str
-    name: str
-    kind: str
-    preset: str
-    targets: tuple
-    metrics_path: str | None
-    scheme: str
-    probe_path: str | None
-    labels: tuple
-    signals: tuple
-    alerts: tuple
-    slos: tuple
-    kubernetes: Kubernetes | None = None
-    logs: object = None  # logs.spec.Logs
-
-    def signal(self, name):
-        return dict(self.signals).get(name)
-
-
-@dataclass(frozen=True)
-class Agent:
-    name: str
-    team: str | None
-    environment: str | None
-    components: tuple
 
 
 def _check_keys(data, allowed, path, problems):
@@ -327,30 +255,28 @@ def _parse_alerts(alerts, path, preset, signals, problems):
     parsed = []
     for key, spec in alerts.items():
         alert_path = f"{path}.{key}"
-        if key not in ALERTS:
-            problems.add(alert_path, f"unknown alert; known alerts: {', '.join(ALERTS)}")
+        if key not in ALERT_KINDS:
+            problems.add(alert_path, f"unknown alert; known alerts: {', '.join(ALERT_KINDS)}")
             continue
-        needed, parser, direction = ALERTS[key]
-        missing = [signal for signal in needed if signal not in signals]
+        kind = ALERT_KINDS[key]
+        direction = kind.direction
+        missing = [signal for signal in kind.signals if signal not in signals]
         if missing:
             problems.add(alert_path, _signal_problem(preset, missing))
             continue
         if _mapping(spec, alert_path, problems) is None:
             continue
-        allowed = ["for", "severity"] + ([direction] if direction else []) + (["quantile"] if parser is parse_duration else [])
-        _check_keys(spec, allowed, alert_path, problems)
+        _check_keys(spec, kind.options(), alert_path, problems)
         threshold = None
         if direction:
             if direction not in spec:
                 problems.add(f"{alert_path}.{direction}", "is required")
             else:
-                threshold = _parse(parser, spec[direction], f"{alert_path}.{direction}", problems)
-                if parser is float and isinstance(spec[direction], bool):
-                    problems.add(f"{alert_path}.{direction}", f"must be a number, got {spec[direction]!r}")
+                threshold = _parse(kind.threshold.parse, spec[direction], f"{alert_path}.{direction}", problems)
         for_seconds = _parse(parse_duration, spec.get("for", "5m"), f"{alert_path}.for", problems)
         severity = spec.get("severity", "warning")
-        if severity not in _SEVERITIES:
-            problems.add(f"{alert_path}.severity", f"must be one of {', '.join(_SEVERITIES)}, got {severity!r}")
+        if severity not in SEVERITIES:
+            problems.add(f"{alert_path}.severity", f"must be one of {', '.join(SEVERITIES)}, got {severity!r}")
         quantile = spec.get("quantile", 0.95)
         if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
             problems.add(f"{alert_path}.quantile", f"must be a number between 0 and 1, such as 0.95, got {quantile!r}")

@@ -10,10 +10,10 @@ only."""
 
 from __future__ import annotations
 
+from .alert_kinds import alert_kind
+from .conventions import ERROR_RATIO, job_name, own_labels
 from .promql import matchers, series
-from .rules import own
-from .scrape import job_name
-from .units import format_duration
+from ..units import format_duration
 
 DEFAULT_WINDOW_SECONDS = 60.0
 DEFAULT_MAX_ERROR_RATIO = 0.05
@@ -25,7 +25,7 @@ def _host_of(target):
 
 
 def _error_ratio_limit(component, default):
-    return next((alert.threshold for alert in component.alerts if alert.name == "error_rate"), default)
+    return next((alert.threshold for alert in component.alerts if alert_kind(alert).reads == ERROR_RATIO), default)
 
 
 def gate_checks(agents, host_names, window_seconds=DEFAULT_WINDOW_SECONDS, max_error_ratio=DEFAULT_MAX_ERROR_RATIO):
@@ -50,7 +50,7 @@ def gate_checks(agents, host_names, window_seconds=DEFAULT_WINDOW_SECONDS, max_e
                 requests, errors = component.signal("requests"), component.signal("errors")
                 if not (requests and errors):
                     continue
-                labels = {**own(component), "instance": instance}
+                labels = {**own_labels(component), "instance": instance}
                 # No errors recorded yet is a ratio of 0; no requests in the window says nothing (pass).
                 errors_rate = f"sum(rate({series(errors.selector, labels)}[{window}]))"
                 requests_rate = f"sum(rate({series(requests.selector, labels)}[{window}]))"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .rules import Options, agent_rules
-from .scrape import component_labels
+from .conventions import PREFIX, component_labels
 
 API_VERSION = "monitoring.coreos.com/v1"
 
@@ -34,7 +34,7 @@ def kubernetes_manifests(agents, namespace="monitoring", release="kube-prometheu
             manifests.append({
                 "apiVersion": API_VERSION,
                 "kind": "PrometheusRule",
-                "metadata": _metadata(resource_name("llmagentos", agent.name), namespace, release),
+                "metadata": _metadata(resource_name(PREFIX, agent.name), namespace, release),
                 "spec": {"groups": groups},
             })
         for component in agent.components:
@@ -50,7 +50,7 @@ def kubernetes_manifests(agents, namespace="monitoring", release="kube-prometheu
             manifests.append({
                 "apiVersion": API_VERSION,
                 "kind": "PodMonitor" if pod else "ServiceMonitor",
-                "metadata": _metadata(resource_name("llmagentos", agent.name, component.name), namespace, release),
+                "metadata": _metadata(resource_name(PREFIX, agent.name, component.name), namespace, release),
                 "spec": {
                     "namespaceSelector": {"matchNames": [cluster.namespace]},
                     "selector": {"matchLabels": dict(cluster.selector)},

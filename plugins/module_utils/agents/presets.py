@@ -12,25 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .conventions import KINDS, SIGNALS
+
 CATALOG_VERSION = "2026.11.1"
-
-# Every signal a component can offer, and what kind of series carries it.
-SIGNALS = {
-    "requests": "counter",               # requests served
-    "errors": "counter",                 # failed requests (a subset of requests)
-    "latency": "histogram",              # end-to-end request latency, seconds
-    "time_to_first_token": "histogram",  # seconds
-    "time_per_output_token": "histogram",  # seconds between output tokens
-    "token_throughput": "counter",       # generated tokens (rate = tokens/s)
-    "queue_depth": "gauge",              # requests waiting
-    "kv_cache_usage": "gauge",           # 0..1
-    "gpu_utilization": "gauge",          # 0..1
-    "gpu_memory_used": "gauge",          # bytes
-    "gpu_memory_total": "gauge",         # bytes
-    "gpu_memory_free": "gauge",          # bytes; used + free stands in for total (DCGM)
-}
-
-KINDS = ("llm", "tool", "engine", "gpu", "vector_store", "custom")
 
 
 @dataclass(frozen=True)

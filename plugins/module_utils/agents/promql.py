@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-# The labels every recorded series of a component keeps.
-BY = "agent, component, kind"
 _SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{(?P<matchers>.*)\})?$")
 _NAME_REGEX = re.compile(r'__name__\s*=~\s*"(?P<regex>(?:[^"\\]|\\.)*)"')
 
@@ -43,7 +41,3 @@ def number(value):
     """A threshold as PromQL writes it: 0.05, 2, 1e-05."""
     return f"{value:.12g}"
 
-
-def quantile_name(quantile):
-    """0.95 -> 'p95', 0.999 -> 'p99_9'."""
-    return "p" + number(quantile * 100).replace(".", "_")

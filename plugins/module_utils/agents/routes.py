@@ -5,11 +5,12 @@ from also paging for its symptoms."""
 
 from __future__ import annotations
 
-from .rules import alert_name
+from .alert_kinds import DOWN, ALERT_KINDS, alert_name
+from .conventions import GROUP_BY
 
+_DOWN_ALERT = ALERT_KINDS[DOWN].name
 DEFAULT_TEAM_RECEIVER = "team-{team}"
 DEFAULT_CRITICAL_RECEIVER = "team-{team}-critical"
-GROUP_BY = ["alertname", "agent", "component"]
 
 
 def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
@@ -25,7 +26,7 @@ def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_re
         for severity in ("warning", "critical"):
             receiver = critical_receiver if severity == "critical" and critical_receiver else team_receiver
             tests.append({
-                "labels": {"alertname": "AgentComponentDown", "agent": agent_names[0], "team": team, "severity": severity},
+                "labels": {"alertname": _DOWN_ALERT, "agent": agent_names[0], "team": team, "severity": severity},
                 "receivers": [receiver.format(team=team)],
             })
         route = {
@@ -37,11 +38,11 @@ def alertmanager_routes(agents, team_receiver=DEFAULT_TEAM_RECEIVER, critical_re
             route["routes"] = [{"receiver": critical_receiver.format(team=team), "matchers": ['severity="critical"']}]
         routes.append(route)
     symptoms = sorted({alert_name(component, alert) for agent in agents for component in agent.components
-                       for alert in component.alerts if alert.name != "down"})
+                       for alert in component.alerts if alert.name != DOWN})
     inhibit_rules = []
     if symptoms:
         inhibit_rules.append({
-            "source_matchers": ['alertname="AgentComponentDown"'],
+            "source_matchers": [f'alertname="{_DOWN_ALERT}"'],
             "target_matchers": [f'alertname=~"{"|".join(symptoms)}"'],
             "equal": ["agent", "component"],
         })

@@ -12,22 +12,16 @@ from __future__ import annotations
 import math
 
 from . import slo as slo_rules
+from .alert_kinds import DOWN, alert_kind
+from .conventions import RATIO_RECORDINGS, SLO_ALERT, job_name, record_name
 from .promql import matchers, number
-from .rules import Options, alert_name, alert_rule, alert_series, is_gated, record_name
+from .rules import Options, alert_rule, alert_series, is_gated
 
 INTERVAL_SECONDS = 60
 
 
 def _samples(value, count):
     return f"{number(value)}x{count}"
-
-
-def _above_and_below(alert):
-    """A value on each side of the threshold, in the alert's own units."""
-    threshold = alert.threshold
-    if alert.name in ("error_rate", "kv_cache_usage"):
-        return min(1.0, threshold * 2 if threshold else 0.5), threshold / 2
-    return (threshold * 2 if threshold else 1.0), threshold / 2
 
 
 def rule_tests(agents, rule_files, options=Options()):
@@ -45,7 +39,8 @@ def rule_tests(agents, rule_files, options=Options()):
 
 def _cases(agent, component, alert, options):
     rule = alert_rule(agent, component, alert, options)
-    name = alert_name(component, alert)
+    kind = alert_kind(alert)
+    name = rule["alert"]
     minutes = math.ceil(alert.for_seconds / INTERVAL_SECONDS)
     eval_time = f"{minutes + 2}m"
     count = minutes + 5
@@ -64,17 +59,17 @@ def _cases(agent, component, alert, options):
             "alert_rule_test": [{"eval_time": eval_time, "alertname": name, "exp_alerts": exp}],
         }
 
-    if alert.name == "down":
+    if alert.name == DOWN:
         metric = "probe_success" if component.probe_path else "up"
         instance = component.targets[0] if component.targets else f"{component.name}:{component.kubernetes.port}"
-        target = {**base, "job": f"llmagentos/{agent.name}/{component.name}", "instance": instance}
+        target = {**base, "job": job_name(agent, component), "instance": instance}
         expected_labels.update(job=target["job"], instance=target["instance"])
         return [
             case("fires when the target is down", [series(metric, target, 0)], True),
             case("quiet while the target is up", [series(metric, target, 1)], False),
         ]
 
-    bad, good = _above_and_below(alert)
+    bad, good = kind.threshold.far_side(alert.threshold), kind.threshold.near_side(alert.threshold)
     if alert.direction == "below":
         bad, good = good, bad
     busy = options.min_request_rate * 10
@@ -82,10 +77,13 @@ def _cases(agent, component, alert, options):
 
     def inputs(value, request_rate):
         requests = [series(record_name("requests"), base, request_rate)] if is_gated(component, alert) else []
-        if alert.name == "error_rate":
-            # The ratio is itself recorded from these two, so that rule is exercised too.
-            return requests + [series(record_name("errors"), base, request_rate * value)]
-        return requests + [series(alert_series(component, alert), base, value)]
+        if kind.reads_ratio:
+            # The ratio is itself recorded from its two rates, so that rule is exercised too: the
+            # requests are the whole (given above when gated), the part is their share.
+            part, whole = RATIO_RECORDINGS[kind.reads]
+            wholes = requests or [series(record_name(whole), base, request_rate)]
+            return wholes + [series(record_name(part), base, request_rate * value)]
+        return requests + [series(alert_series(alert), base, value)]
 
     cases = [
         case(f"fires {alert.direction} the threshold", inputs(bad, busy), True),
@@ -122,10 +120,10 @@ def _slo_cases(agent, component, slo, options):
     def case(title, ratio, request_rate, eval_minutes, fired):
         exp = [{"exp_labels": {**base, **rule["labels"]}, "exp_annotations": rule["annotations"]} for rule in fired]
         return {
-            "name": f"{agent.name}/{component.name} {slo_rules.ALERT} {slo.sli} {number(slo.objective * 100)}: {title}",
+            "name": f"{agent.name}/{component.name} {SLO_ALERT} {slo.sli} {number(slo.objective * 100)}: {title}",
             "interval": "1m",
             "input_series": inputs(ratio, request_rate),
-            "alert_rule_test": [{"eval_time": f"{eval_minutes}m", "alertname": slo_rules.ALERT, "exp_alerts": exp}],
+            "alert_rule_test": [{"eval_time": f"{eval_minutes}m", "alertname": SLO_ALERT, "exp_alerts": exp}],
         }
 
     cases = []

@@ -6,30 +6,13 @@ express (signals a preset lacks, duplicate names, inventory groups)."""
 
 from __future__ import annotations
 
-from .description import ALERTS, RESERVED_LABELS, SLIS
-from .presets import KINDS, PRESETS, SIGNALS
 from ..logs.formats import LOG_FORMATS
+from .alert_kinds import ALERT_KINDS, DURATION_SCHEMA as _DURATION
+from .conventions import KINDS, RESERVED_LABELS, SIGNALS
+from .description import SLIS
+from .presets import PRESETS
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
-_DURATION = {"type": "string", "pattern": "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$",
-             "description": "A Prometheus duration such as 50ms, 30s, 5m or 1h30m."}
-_RATIO = {"oneOf": [{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*%$"}, {"type": "number", "minimum": 0, "maximum": 1}],
-          "description": "A percentage such as 5% or a fraction such as 0.05."}
-_THRESHOLD = {"duration": _DURATION, "ratio": _RATIO, "number": {"type": "number"}}
-
-
-def _alert_schema(parser, direction):
-    properties = {
-        "for": _DURATION,
-        "severity": {"enum": ["info", "warning", "critical"]},
-    }
-    if direction:
-        kind = {"parse_duration": "duration", "parse_ratio": "ratio"}.get(parser.__name__, "number")
-        properties[direction] = _THRESHOLD[kind]
-        if kind == "duration":
-            properties["quantile"] = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": [direction] if direction else []}
 
 
 _LOGS = {
@@ -78,7 +61,7 @@ def agents_schema():
             "metrics": {"type": "object", "additionalProperties": False,
                         "properties": {name: {"type": "string", "minLength": 1} for name in SIGNALS}},
             "alerts": {"type": "object", "additionalProperties": False,
-                       "properties": {name: _alert_schema(parser, direction) for name, (_signals, parser, direction) in ALERTS.items()}},
+                       "properties": {name: kind.schema() for name, kind in ALERT_KINDS.items()}},
             "kubernetes": {
                 "type": "object", "additionalProperties": False, "required": ["namespace", "selector", "port"],
                 "properties": {

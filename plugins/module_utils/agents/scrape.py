@@ -4,22 +4,8 @@
 
 from __future__ import annotations
 
+from .conventions import VARIABLE, component_labels, job_name
 from .errors import DescriptionError
-
-
-def component_labels(agent, component):
-    """The labels every series of a component carries."""
-    labels = {"agent": agent.name, "component": component.name, "kind": component.kind}
-    if agent.environment:
-        labels["env"] = agent.environment
-    if agent.team:
-        labels["team"] = agent.team
-    labels.update(dict(component.labels))
-    return labels
-
-
-def job_name(agent, component, suffix=""):
-    return f"llmagentos/{agent.name}/{component.name}{suffix}"
 
 
 def scrape_configs(agents, blackbox_address=None):
@@ -41,7 +27,7 @@ def scrape_configs(agents, blackbox_address=None):
                 continue
             if not blackbox_address:
                 raise DescriptionError([(
-                    f"llmagentos_agents[{agent_index}].components[{component_index}]",
+                    f"{VARIABLE}[{agent_index}].components[{component_index}]",
                     f"preset {component.preset!r} has no metrics endpoint and is probed through blackbox_exporter: "
                     "pass blackbox_address='host:port' to the filter",
                 )])

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .promql import BY, matchers, number, series
-from .units import format_duration
+from .conventions import BY, SLO_ALERT, own_labels, routing_labels, runbook_url, slo_record_name
+from .promql import matchers, number, series
+from ..units import format_duration
 
 SHORT_RATE = "5m"
 # Windows in seconds; budget_share: the part of the error budget spent over the long window.
@@ -28,7 +29,6 @@ BURN_ALERTS = (
     BurnAlert("warning", 3 * 86400, 6 * 3600, 0.10, 900),
 )
 WINDOWS = sorted({window for alert in BURN_ALERTS for window in (alert.long, alert.short)})
-ALERT = "SLOErrorBudgetBurn"
 # Recording rules are evaluated at most a minute apart (the Prometheus default is 15s to 1m);
 # the age gate counts one sample a minute at least.
 MAX_EVALUATION_SECONDS = 60
@@ -39,7 +39,7 @@ def slo_labels(slo):
 
 
 def record(kind, seconds):
-    return f"llmagentos:slo_{kind}:rate{format_duration(seconds)}"
+    return slo_record_name(kind, format_duration(seconds))
 
 
 def _bucket_bound(seconds):
@@ -53,12 +53,12 @@ def _bucket_bound(seconds):
 def _good_events(component, slo):
     """Latency SLI: requests at or under the threshold, from the bucket whose bound equals it."""
     selector = component.signal("latency").selector
-    own = {"agent": component.agent, "component": component.name}
+    own = own_labels(component)
     return series(selector, own, "_bucket", f'le=~"{_bucket_bound(slo.threshold)}"'), series(selector, own, "_count")
 
 
 def recording_rules(component, slo):
-    own = {"agent": component.agent, "component": component.name}
+    own = own_labels(component)
     static = {**own, **slo_labels(slo)}
     rules = []
 
@@ -91,14 +91,10 @@ def burn_factor(slo, long_window, budget_share):
 
 
 def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
-    static = {"agent": component.agent, "component": component.name, **slo_labels(slo)}
+    static = {**own_labels(component), **slo_labels(slo)}
     selector = matchers(static)
     budget = 1 - slo.objective
-    labels = {}
-    if agent.team:
-        labels["team"] = agent.team
-    if agent.environment:
-        labels["env"] = agent.environment
+    labels = routing_labels(agent)
     where = f"{agent.name}/{component.name}"
     what = "availability" if slo.sli == "availability" else f"latency under {format_duration(slo.threshold)}"
     rules = []
@@ -121,7 +117,7 @@ def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
             )
         name = "page" if severity == "critical" else "ticket"
         rules.append({
-            "alert": ALERT,
+            "alert": SLO_ALERT,
             "expr": " or ".join(branches),
             "for": format_duration(for_seconds),
             "labels": {"severity": severity, **slo_labels(slo), **labels},
@@ -132,7 +128,7 @@ def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
                     f"({number(slo.objective * 100)}% over {format_duration(slo.period_seconds)}) fast enough to "
                     f"{'exhaust it within days' if severity == 'critical' else 'miss the objective'} "
                     f"(windows {', '.join(windows)})."),
-                "runbook_url": runbook_base_url + ALERT.lower(),
+                "runbook_url": runbook_url(runbook_base_url, SLO_ALERT),
             },
         })
     return rules

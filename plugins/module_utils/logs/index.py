@@ -30,19 +30,17 @@ def _nest(flat):
     return properties
 
 
-def field_types(agents):
-    """Dotted field -> Elasticsearch type for every typed field the agents' pipelines produce."""
+def field_types(sources):
+    """Dotted field -> Elasticsearch type for every typed field the sources' pipelines produce."""
     types = {field: "keyword" for field in _KEYWORDS}
     types["event.duration"] = "long"
-    for agent in agents:
-        for component in agent.components:
-            for step in component.logs.steps if component.logs else ():
-                if isinstance(step, GrokStep):
-                    for field, type_name in Grok(step.patterns, dict(step.pattern_definitions)).fields().items():
-                        if type_name and field.split(".")[0] not in ("_tmp", "timestamp"):
-                            types[field] = _TYPES[type_name]
-                elif isinstance(step, ParseDuration):
-                    types[step.target] = "long"
+    for step in (step for source in sources for step in source.logs.steps):
+        if isinstance(step, GrokStep):
+            for field, type_name in Grok(step.patterns, dict(step.pattern_definitions)).fields().items():
+                if type_name and field.split(".")[0] not in ("_tmp", "timestamp"):
+                    types[field] = _TYPES[type_name]
+        elif isinstance(step, ParseDuration):
+            types[step.target] = "long"
     return types
 
 
@@ -58,7 +56,7 @@ def ilm_policy(retention_days, rollover_days=7, rollover_size_gb=50):
     }}
 
 
-def index_template(agents, dataset, policy_name, replicas=1):
+def index_template(sources, dataset, policy_name, replicas=1):
     """A composable template (priority above the stack's logs-*-*) for the data stream."""
     return {
         "index_patterns": [f"logs-{dataset}-*"],
@@ -68,7 +66,7 @@ def index_template(agents, dataset, policy_name, replicas=1):
         "ignore_missing_component_templates": list(BUILTIN_COMPONENTS),
         "template": {
             "settings": {"index.lifecycle.name": policy_name, "index.number_of_replicas": replicas},
-            "mappings": {"properties": _nest({field: {"type": kind} for field, kind in field_types(agents).items()})},
+            "mappings": {"properties": _nest({field: {"type": kind} for field, kind in field_types(sources).items()})},
         },
         "_meta": {"managed_by": "llmagentos.ops", "description": "LLM agents' logs, parsed by the llmagentos pipelines"},
     }

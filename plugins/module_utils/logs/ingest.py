@@ -115,23 +115,19 @@ _RENDERERS = {StripAnsi: _strip_ansi, ParseJson: _json, GrokStep: _grok, KeyValu
               MapValues: _map, ParseDate: _date, ParseDuration: _duration}
 
 
-def pipeline_id(agent, component):
-    return f"llmagentos-{agent.name}-{component.name}".lower()
-
-
-def ingest_pipeline(agent, component):
-    labels = [{"set": {"field": "service.name", "value": agent.name}},
-              {"set": {"field": "labels.agent", "value": agent.name}},
-              {"set": {"field": "labels.component", "value": component.name}}]
-    if agent.environment:
-        labels.append({"set": {"field": "service.environment", "value": agent.environment}})
+def ingest_pipeline(source):
+    labels = [{"set": {"field": "service.name", "value": source.agent}},
+              {"set": {"field": "labels.agent", "value": source.agent}},
+              {"set": {"field": "labels.component", "value": source.component}}]
+    if source.environment:
+        labels.append({"set": {"field": "service.environment", "value": source.environment}})
     processors = list(labels)
-    for step in component.logs.steps:
+    for step in source.logs.steps:
         processors += _RENDERERS[type(step)](step)
     cleanup = {"remove": {"field": list(TEMPORARY_FIELDS), "ignore_missing": True}}
     return {
-        "description": f"llmagentos.ops: logs of {agent.name}/{component.name} ({component.logs.format_name} format)",
-        "_meta": {"managed_by": "llmagentos.ops", "log_format": component.logs.format_name},
+        "description": f"llmagentos.ops: logs of {source.agent}/{source.component} ({source.logs.format_name} format)",
+        "_meta": {"managed_by": "llmagentos.ops", "log_format": source.logs.format_name},
         "processors": processors + [cleanup],
         "on_failure": [
             {"set": {"field": "error.message", "value": "{{{_ingest.on_failure_processor_type}}}: {{{_ingest.on_failure_message}}}"}},
@@ -142,14 +138,13 @@ def ingest_pipeline(agent, component):
     }
 
 
-def ingest_pipelines(agents):
-    """{pipeline id: pipeline body} for every component that describes its logs."""
-    return {pipeline_id(agent, component): ingest_pipeline(agent, component)
-            for agent in agents for component in agent.components if component.logs is not None}
+def ingest_pipelines(sources):
+    """{pipeline id: pipeline body} for every log source."""
+    return {source.pipeline_id: ingest_pipeline(source) for source in sources}
 
 
-def pipeline_samples(agents):
-    """{pipeline id: [{line, expect}]}: every sample a component's pipeline was proven against, for
+def pipeline_samples(sources):
+    """{pipeline id: [{line, expect}]}: every sample a source's pipeline was proven against, for
     the elasticsearch_ingest_pipeline module to run through Elasticsearch's own _simulate."""
-    return {pipeline_id(agent, component): [{"line": line, "expect": dict(expect)} for line, expect in component.logs.samples]
-            for agent in agents for component in agent.components if component.logs is not None}
+    return {source.pipeline_id: [{"line": line, "expect": dict(expect)} for line, expect in source.logs.samples]
+            for source in sources}

@@ -10,27 +10,16 @@ matched (or the patterns tried) and the first field that differs.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime, timezone as fixed_timezone
 
 from .formats import LOG_FORMATS
+from .model import Logs
 from .grok import Grok, GrokError
 from .steps import GrokStep, ParseDate, StripAnsi, Failure, run
 
 _KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples")
 _MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
 
-
-@dataclass(frozen=True)
-class Logs:
-    paths: tuple
-    format_name: str
-    steps: tuple
-    # Filebeat's multiline parser settings, or None for one event per line.
-    multiline: tuple | None
-    timezone: str
-    # (line, expect) pairs proven at compile time: the format's own, then the description's.
-    samples: tuple = ()
 
 
 def _known_timezone(name):

@@ -1,6 +1,7 @@
 import pytest
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS, SIGNALS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import SIGNALS
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.promql import series
 
 

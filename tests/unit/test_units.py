@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.units import (
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import (
     format_duration, parse_duration, parse_objective, parse_ratio)
 
 

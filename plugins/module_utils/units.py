@@ -69,3 +69,10 @@ def parse_objective(value):
     if not 0 < float(value) < 100:
         raise ValueError(f"{value!r} is not an objective: it must be a percentage above 0 and below 100, such as 99.5")
     return float(value) / 100
+
+
+def parse_number(value):
+    """A plain threshold such as 200 or '0.5' -> float; booleans are refused."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {value!r}")
+    return float(value)

@@ -1,0 +1,127 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""The alert kinds a component may ask for under `alerts:`, one row each.
+
+A row says which signals the alert needs, which recorded series it compares, how its threshold
+is written and read, its direction, its name and its texts. The validator, the JSON schema, the
+rule generator, the rule-test generator and the routes all read this table: a new alert kind is
+one row here (and a runbook section).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .conventions import ALERT_PREFIX, HISTOGRAM_SIGNALS, RATIO_RECORDINGS, ERROR_RATIO, record_name
+from .promql import number
+from ..units import format_duration, parse_duration, parse_number, parse_ratio
+
+DURATION_SCHEMA = {"type": "string", "pattern": "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$",
+                   "description": "A Prometheus duration such as 50ms, 30s, 5m or 1h30m."}
+RATIO_SCHEMA = {"oneOf": [{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*%$"}, {"type": "number", "minimum": 0, "maximum": 1}],
+                "description": "A percentage such as 5% or a fraction such as 0.05."}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How a threshold is written in the description, read, shown and tested."""
+
+    parse: object
+    text: object
+    schema: dict
+    # The largest value the measured series can take (ratios: 1), for test values.
+    ceiling: float | None = None
+
+    def far_side(self, threshold):
+        """A value well past `threshold` upwards, within what the series can take."""
+        value = threshold * 2 if threshold else (0.5 if self.ceiling else 1.0)
+        return min(self.ceiling, value) if self.ceiling else value
+
+    def near_side(self, threshold):
+        """A value well under `threshold`."""
+        return threshold / 2
+
+
+DURATION = Threshold(parse_duration, format_duration, DURATION_SCHEMA)
+RATIO = Threshold(parse_ratio, lambda value: f"{number(value * 100)}%", RATIO_SCHEMA, ceiling=1.0)
+NUMBER = Threshold(parse_number, number, {"type": "number"})
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    key: str
+    # Signals the component must offer for the alert to mean anything.
+    signals: tuple
+    # The signal (or derived recording) whose recorded series is compared; None: target health.
+    reads: str | None
+    threshold: Threshold | None
+    direction: str | None
+    what: str
+    # Name after the kind's prefix (LLM + LatencyHigh); `names` overrides it per component kind.
+    name: str
+    names: dict = field(default_factory=dict)
+    prefixed: bool = True
+    # Ratios, quantiles and throughput say nothing about a component serving almost no requests.
+    gated: bool = False
+
+    @property
+    def reads_quantile(self):
+        return self.reads in HISTOGRAM_SIGNALS
+
+    @property
+    def reads_ratio(self):
+        return self.reads in RATIO_RECORDINGS
+
+    def alert_name(self, component_kind):
+        if component_kind in self.names:
+            return self.names[component_kind]
+        return ALERT_PREFIX[component_kind] + self.name if self.prefixed else self.name
+
+    def series(self, quantile=None):
+        """The recorded series the alert compares."""
+        return record_name(self.reads, quantile if self.reads_quantile else None)
+
+    def describe(self, quantile):
+        """What is measured, as a person says it: 'p95 latency', 'error ratio'."""
+        return f"p{number(quantile * 100)} {self.what}" if self.reads_quantile else self.what
+
+    def options(self):
+        """The keys an entry of this kind takes under alerts.<key>."""
+        return ("for", "severity") + ((self.direction,) if self.direction else ()) + (("quantile",) if self.reads_quantile else ())
+
+    def schema(self):
+        properties = {"for": DURATION_SCHEMA, "severity": {"enum": list(SEVERITIES)}}
+        if self.direction:
+            properties[self.direction] = self.threshold.schema
+        if self.reads_quantile:
+            properties["quantile"] = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
+        return {"type": "object", "additionalProperties": False, "properties": properties,
+                "required": [self.direction] if self.direction else []}
+
+
+SEVERITIES = ("info", "warning", "critical")
+DOWN = "down"
+
+ALERT_KINDS = {kind.key: kind for kind in (
+    AlertKind("error_rate", ("requests", "errors"), ERROR_RATIO, RATIO, "above", "error ratio", "ErrorRateHigh",
+              names={"engine": "TaskFailureRateHigh"}, gated=True),
+    AlertKind("latency", ("latency",), "latency", DURATION, "above", "latency", "LatencyHigh",
+              names={"engine": "TaskDurationHigh"}, gated=True),
+    AlertKind("time_to_first_token", ("time_to_first_token",), "time_to_first_token", DURATION, "above",
+              "time to first token", "TimeToFirstTokenHigh", gated=True),
+    AlertKind("time_per_output_token", ("time_per_output_token",), "time_per_output_token", DURATION, "above",
+              "time per output token", "InferenceSlow", gated=True),
+    AlertKind("token_throughput", ("token_throughput",), "token_throughput", NUMBER, "below",
+              "token throughput (tokens/s)", "TokenThroughputLow", gated=True),
+    AlertKind("queue_depth", ("queue_depth",), "queue_depth", NUMBER, "above", "queue depth", "QueueDepthHigh"),
+    AlertKind("kv_cache_usage", ("kv_cache_usage",), "kv_cache_usage", RATIO, "above", "KV-cache usage", "KVCacheUsageHigh"),
+    AlertKind(DOWN, (), None, None, None, "target", "AgentComponentDown", prefixed=False),
+)}
+
+
+def alert_kind(alert):
+    return ALERT_KINDS[alert.name]
+
+
+def alert_name(component, alert):
+    return alert_kind(alert).alert_name(component.kind)

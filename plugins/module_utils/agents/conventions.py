@@ -1,0 +1,122 @@
+# Copyright: llmagentos.ops contributors
+# Apache License 2.0 (see LICENSE)
+"""Every name the compiler writes into its outputs, and the signals it knows.
+
+Generators import these names and never spell them: a recording, label, job, rule group or data
+stream is renamed here once, and the rules, tests, routes, gates and manifests follow.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .promql import number
+
+# The inventory variable that holds the description; problems are reported under it.
+VARIABLE = "llmagentos_agents"
+PREFIX = "llmagentos"
+RATE_WINDOW = "5m"
+# The labels that identify a component on every series the compiler writes.
+OWN_LABELS = ("agent", "component")
+# The labels every recorded series of a component keeps (a PromQL `by` clause).
+BY = "agent, component, kind"
+# Labels the compiler sets itself; a user label of the same name would hide them.
+RESERVED_LABELS = ("agent", "component", "kind", "env", "team", "job", "instance", "severity")
+# The data stream dataset of the agents' logs (logs-<dataset>-<environment>).
+LOG_DATASET = "llmagentos.agents"
+DEFAULT_RUNBOOK_BASE_URL = "https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#"
+
+# Every signal a component can offer: the kind of series that carries it and, for gauges that
+# are recorded, how the component's series are aggregated into one.
+SignalKind = namedtuple("SignalKind", "type aggregation", defaults=(None,))
+SIGNALS = {
+    "requests": SignalKind("counter"),               # requests served
+    "errors": SignalKind("counter"),                 # failed requests (a subset of requests)
+    "latency": SignalKind("histogram"),              # end-to-end request latency, seconds
+    "time_to_first_token": SignalKind("histogram"),  # seconds
+    "time_per_output_token": SignalKind("histogram"),  # seconds between output tokens
+    "token_throughput": SignalKind("counter"),       # generated tokens (rate = tokens/s)
+    "queue_depth": SignalKind("gauge", "sum"),       # requests waiting
+    "kv_cache_usage": SignalKind("gauge", "max"),    # 0..1
+    "gpu_utilization": SignalKind("gauge", "avg"),   # 0..1
+    "gpu_memory_used": SignalKind("gauge"),          # bytes
+    "gpu_memory_total": SignalKind("gauge"),         # bytes
+    "gpu_memory_free": SignalKind("gauge"),          # bytes; used + free stands in for total (DCGM)
+}
+COUNTER_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "counter")
+HISTOGRAM_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "histogram")
+RECORDED_GAUGES = tuple((name, kind.aggregation) for name, kind in SIGNALS.items() if kind.aggregation)
+# Recordings computed from other recordings: name -> (numerator, denominator) for ratios.
+ERROR_RATIO = "error_ratio"
+RATIO_RECORDINGS = {ERROR_RATIO: ("errors", "requests")}
+GPU_MEMORY_UTILIZATION = "gpu_memory_utilization"
+HOST_CPU_UTILIZATION = "host_cpu_utilization"
+HOST_MEMORY_UTILIZATION = "host_memory_utilization"
+_RATIO_SUFFIXED = (GPU_MEMORY_UTILIZATION, HOST_CPU_UTILIZATION, HOST_MEMORY_UTILIZATION)
+
+KINDS = ("llm", "tool", "engine", "gpu", "vector_store", "custom")
+# Alert names start with the component kind's prefix (LLMLatencyHigh, ToolAPIErrorRateHigh).
+ALERT_PREFIX = {"llm": "LLM", "tool": "ToolAPI", "vector_store": "VectorStore", "engine": "Task", "gpu": "GPU",
+                "custom": "Component"}
+SLO_ALERT = "SLOErrorBudgetBurn"
+GROUP_BY = ("alertname", "agent", "component")
+
+
+def quantile_name(quantile):
+    """0.95 -> 'p95', 0.999 -> 'p99_9'."""
+    return "p" + number(quantile * 100).replace(".", "_")
+
+
+def record_name(signal, quantile=None):
+    """The recorded series of a signal: llmagentos:<signal>:<aggregation>."""
+    if quantile is not None:
+        return f"{PREFIX}:{signal}_seconds:{quantile_name(quantile)}_{RATE_WINDOW}"
+    if signal in RATIO_RECORDINGS:
+        return f"{PREFIX}:{signal}:rate{RATE_WINDOW}"
+    if signal in _RATIO_SUFFIXED:
+        return f"{PREFIX}:{signal}:ratio"
+    aggregation = SIGNALS[signal].aggregation if signal in SIGNALS else None
+    return f"{PREFIX}:{signal}:{aggregation or 'rate' + RATE_WINDOW}"
+
+
+def slo_record_name(kind, window):
+    """The SLO recordings: llmagentos:slo_<requests|errors|error_ratio>:rate<window>."""
+    return f"{PREFIX}:slo_{kind}:rate{window}"
+
+
+def rule_group_name(agent, part):
+    return f"{PREFIX}:{agent.name}:{part}"
+
+
+def job_name(agent, component, suffix=""):
+    return f"{PREFIX}/{agent.name}/{component.name}{suffix}"
+
+
+def own_labels(component):
+    """The labels that pick one component's series out of all of them."""
+    return {"agent": component.agent, "component": component.name}
+
+
+def routing_labels(agent):
+    """The labels Alertmanager routes an agent's alerts on, besides severity."""
+    labels = {}
+    if agent.team:
+        labels["team"] = agent.team
+    if agent.environment:
+        labels["env"] = agent.environment
+    return labels
+
+
+def component_labels(agent, component):
+    """The labels every scraped series of a component carries."""
+    labels = {"agent": agent.name, "component": component.name, "kind": component.kind}
+    if agent.environment:
+        labels["env"] = agent.environment
+    if agent.team:
+        labels["team"] = agent.team
+    labels.update(dict(component.labels))
+    return labels
+
+
+def runbook_url(base_url, alert_name):
+    return base_url + alert_name.lower()
