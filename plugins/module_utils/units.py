@@ -12,7 +12,7 @@ _SECONDS_PER_GROUP = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
 
 
-def parse_duration(value):
+def parse_duration(value, allow_zero=False):
     """'1h30m' -> 5400.0 seconds. Accepts what Prometheus accepts: integers with units y, w, d,
     h, m, s, ms in that order. Raises ValueError with a message meant for the user."""
     if isinstance(value, bool) or not isinstance(value, str):
@@ -21,7 +21,7 @@ def parse_duration(value):
     if not value.strip() or not match or not any(match.groups()):
         raise ValueError(f"{value!r} is not a duration: use a number and a unit (ms, s, m, h, d, w, y), for example 50ms or 5m")
     seconds = sum(int(amount) * factor for amount, factor in zip(match.groups(), _SECONDS_PER_GROUP) if amount)
-    if seconds <= 0:
+    if seconds == 0 and not allow_zero:
         raise ValueError(f"{value!r} is not a positive duration")
     return float(seconds)
 
@@ -76,3 +76,12 @@ def parse_number(value):
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {value!r}")
     return float(value)
+
+
+def duration_seconds(value):
+    """parse_duration, zero allowed, or None where `value` is not a duration (for callers that
+    word their own error)."""
+    try:
+        return parse_duration(value, allow_zero=True)
+    except ValueError:
+        return None

@@ -52,7 +52,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - llmagentos.ops.prometheus
+  - llmagentos.ops.connection.basic_auth
 """
 
 EXAMPLES = r"""
@@ -95,8 +95,9 @@ ends_at:
 import datetime
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.prometheus import (
-    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, ApiClient, ApiError, parse_duration)
+from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+    BASIC_AUTH_ARGUMENT_SPEC, BASIC_AUTH_OPTIONS, ApiError, basic_auth_client)
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import duration_seconds
 
 
 def normalize_matchers(matchers):
@@ -142,19 +143,20 @@ def main():
             "comment": {"type": "str", "default": "Silenced by llmagentos.ops"},
             "created_by": {"type": "str", "default": "llmagentos.ops"},
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            **CONNECTION_ARGUMENT_SPEC,
+            **BASIC_AUTH_ARGUMENT_SPEC,
         },
-        **CONNECTION_OPTIONS,
+        **BASIC_AUTH_OPTIONS,
         supports_check_mode=True,
     )
     try:
         matchers = normalize_matchers(module.params["matchers"])
     except ValueError as error:
         module.fail_json(msg=str(error))
-    duration = parse_duration(module.params["duration"])
-    if duration is None or duration.total_seconds() < 60:
+    seconds = duration_seconds(module.params["duration"])
+    if seconds is None or seconds < 60:
         module.fail_json(msg=f"duration must be like 30m, 2h or 1h30m and at least 1m, got {module.params['duration']!r}")
-    client = ApiClient(module, "Alertmanager")
+    duration = datetime.timedelta(seconds=seconds)
+    client = basic_auth_client(module, "Alertmanager")
     now = datetime.datetime.now(datetime.timezone.utc)
     result = {"changed": False, "silence_id": None, "expired": []}
     try:

@@ -49,7 +49,7 @@ options:
     elements: dict
     default: []
 extends_documentation_fragment:
-  - llmagentos.ops.elasticsearch
+  - llmagentos.ops.connection.elasticsearch
 """
 
 EXAMPLES = r"""
@@ -88,8 +88,8 @@ previous:
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.elasticsearch import (
-    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, Client, ElasticsearchError, diff, reason)
+from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+    ELASTICSEARCH_ARGUMENT_SPEC, ELASTICSEARCH_OPTIONS, ApiError, elasticsearch_client, ensure_object, error_reason)
 
 
 def _lookup(document, field):
@@ -102,16 +102,20 @@ def _lookup(document, field):
     return False, None
 
 
+class SamplesFailed(Exception):
+    pass
+
+
 def check_samples(client, body, samples):
     """Problems of the sample lines through `body`, run by Elasticsearch itself."""
     if not samples:
         return []
     result = client.request("POST", "_ingest/pipeline/_simulate", {
-        "pipeline": body, "docs": [{"_source": {"message": sample["line"]}} for sample in samples]})
+        "pipeline": body, "docs": [{"_source": {"message": sample["line"]}} for sample in samples]}, idempotent=True)
     problems = []
     for index, (sample, outcome) in enumerate(zip(samples, result.get("docs", []))):
         if "error" in outcome:
-            problems.append(f"samples[{index}]: {sample['line']!r} failed: {reason(json.dumps(outcome).encode())}")
+            problems.append(f"samples[{index}]: {sample['line']!r} failed: {error_reason(json.dumps(outcome))}")
             continue
         source = outcome.get("doc", {}).get("_source", {})
         for field, expected in (sample.get("expect") or {}).items():
@@ -133,9 +137,9 @@ def main():
             "body": {"type": "dict"},
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "samples": {"type": "list", "elements": "dict", "default": []},
-            **CONNECTION_ARGUMENT_SPEC,
+            **ELASTICSEARCH_ARGUMENT_SPEC,
         },
-        **CONNECTION_OPTIONS,
+        **ELASTICSEARCH_OPTIONS,
         supports_check_mode=True,
     )
     pipeline_id, wanted, state = module.params["id"], module.params["body"], module.params["state"]
@@ -144,30 +148,31 @@ def main():
     for index, sample in enumerate(module.params["samples"]):
         if not isinstance(sample.get("line"), str) or not isinstance(sample.get("expect", {}), dict):
             module.fail_json(msg=f"samples[{index}] must have line (a string) and expect (a mapping of fields to values)")
-    client = Client(module, privilege="manage_pipeline")
+    client = elasticsearch_client(module, "manage_pipeline")
     path = f"_ingest/pipeline/{pipeline_id}"
+    stored = {}
+
+    def read():
+        answer = client.request("GET", path, missing_ok=True)
+        stored["pipeline"] = answer.get(pipeline_id) if answer else None
+        return stored["pipeline"]
+
+    def write(body):
+        client.request("PUT", path, body)
+
+    def prove(body):
+        problems = check_samples(client, body, module.params["samples"])
+        if problems:
+            raise SamplesFailed(f"pipeline {pipeline_id} was not stored: its samples do not parse as expected:\n" + "\n".join(problems))
+
     try:
-        stored = client.request("GET", path, missing_ok=True)
-        previous = stored.get(pipeline_id) if stored else None
-        result = {"changed": False, "previous": previous, "pipeline": previous}
-        if state == "absent":
-            if previous is not None:
-                result.update(changed=True, pipeline=None)
-                if not module.check_mode:
-                    client.request("DELETE", path)
-        elif previous != wanted:
-            problems = check_samples(client, wanted, module.params["samples"])
-            if problems:
-                module.fail_json(msg=f"pipeline {pipeline_id} was not stored: its samples do not parse as expected:\n"
-                                 + "\n".join(problems), previous=previous, pipeline=previous)
-            result.update(changed=True, pipeline=wanted)
-            if not module.check_mode:
-                client.request("PUT", path, wanted)
-    except ElasticsearchError as error:
+        changed, previous, pipeline, change = ensure_object(
+            module, pipeline_id, state, wanted, read, write, lambda: client.request("DELETE", path), before_write=prove)
+    except SamplesFailed as error:
+        module.fail_json(msg=str(error), previous=stored["pipeline"], pipeline=stored["pipeline"])
+    except ApiError as error:
         module.fail_json(msg=str(error))
-    if result["changed"] and module._diff:
-        result["diff"] = diff(pipeline_id, result["previous"], result["pipeline"])
-    module.exit_json(**result)
+    module.exit_json(changed=changed, previous=previous, pipeline=pipeline, **({"diff": change} if change else {}))
 
 
 if __name__ == "__main__":

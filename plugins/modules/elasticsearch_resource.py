@@ -46,7 +46,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - llmagentos.ops.elasticsearch
+  - llmagentos.ops.connection.elasticsearch
 """
 
 EXAMPLES = r"""
@@ -89,8 +89,8 @@ previous:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.elasticsearch import (
-    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, Client, ElasticsearchError, diff)
+from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+    ELASTICSEARCH_ARGUMENT_SPEC, ELASTICSEARCH_OPTIONS, ApiError, elasticsearch_client, ensure_object)
 
 # kind -> (path prefix, privilege needed, how to pick the object out of a GET answer)
 KINDS = {
@@ -166,9 +166,9 @@ def main():
             "name": {"type": "str", "required": True},
             "body": {"type": "dict"},
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            **CONNECTION_ARGUMENT_SPEC,
+            **ELASTICSEARCH_ARGUMENT_SPEC,
         },
-        **CONNECTION_OPTIONS,
+        **ELASTICSEARCH_OPTIONS,
         supports_check_mode=True,
     )
     kind, name, wanted, state = (module.params[key] for key in ("kind", "name", "body", "state"))
@@ -177,29 +177,24 @@ def main():
         module.fail_json(msg=f"body is required when state is present: give the {kind} to store as {name}")
     if kind == "ilm_policy" and state == "present" and not isinstance(wanted.get("policy"), dict):
         module.fail_json(msg=f"body of ilm_policy {name} must be {{policy: {{phases: ...}}}}, as sent to PUT _ilm/policy/{name}")
-    client = Client(module, privilege=privilege)
+    client = elasticsearch_client(module, privilege)
     path = f"{prefix}/{name}"
-    try:
-        answer = client.request("GET", path, missing_ok=True)
-        previous = pick(answer, name) if answer else None
-        result = {"changed": False, "previous": previous, "resource": previous}
-        if state == "absent":
-            if previous is not None:
-                result.update(changed=True, resource=None)
-                if not module.check_mode:
-                    client.request("DELETE", path)
-        elif previous is None or not contains(normalize(previous), normalize(wanted)):
-            result.update(changed=True, resource=wanted)
-            if not module.check_mode:
-                client.request("PUT", path, wanted)
-                answer = client.request("GET", path, missing_ok=True)
-                result["resource"] = pick(answer, name) if answer else None
-    except ElasticsearchError as error:
-        module.fail_json(msg=str(error))
-    if result["changed"] and module._diff:
-        result["diff"] = diff(f"{kind} {name}", result["previous"], wanted if state == "present" else None)
-    module.exit_json(**result)
 
+    def read():
+        answer = client.request("GET", path, missing_ok=True)
+        return pick(answer, name) if answer else None
+
+    def write(body):
+        client.request("PUT", path, body)
+        return read()
+
+    try:
+        changed, previous, resource, change = ensure_object(
+            module, f"{kind} {name}", state, wanted, read, write, lambda: client.request("DELETE", path),
+            same=lambda stored, body: contains(normalize(stored), normalize(body)))
+    except ApiError as error:
+        module.fail_json(msg=str(error))
+    module.exit_json(changed=changed, previous=previous, resource=resource, **({"diff": change} if change else {}))
 
 if __name__ == "__main__":
     main()

@@ -49,7 +49,7 @@ options:
     type: str
     default: 10s
 extends_documentation_fragment:
-  - llmagentos.ops.prometheus
+  - llmagentos.ops.connection.basic_auth
 """
 
 EXAMPLES = r"""
@@ -86,8 +86,9 @@ import math
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.prometheus import (
-    CONNECTION_ARGUMENT_SPEC, CONNECTION_OPTIONS, ApiClient, ApiError, parse_duration)
+from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+    BASIC_AUTH_ARGUMENT_SPEC, BASIC_AUTH_OPTIONS, ApiError, basic_auth_client)
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import duration_seconds
 
 
 class GateFailed(Exception):
@@ -148,38 +149,38 @@ def main():
             "settle": {"type": "str", "default": "1m"},
             "duration": {"type": "str", "default": "1m"},
             "interval": {"type": "str", "default": "10s"},
-            **CONNECTION_ARGUMENT_SPEC,
+            **BASIC_AUTH_ARGUMENT_SPEC,
         },
-        **CONNECTION_OPTIONS,
+        **BASIC_AUTH_OPTIONS,
         supports_check_mode=True,
     )
     checks = module.params["checks"]
     problems = validate_checks(checks) if checks else ["checks must list at least one check"]
-    settle, duration = parse_duration(module.params["settle"]), parse_duration(module.params["duration"])
-    interval = parse_duration(module.params["interval"])
+    settle, duration = duration_seconds(module.params["settle"]), duration_seconds(module.params["duration"])
+    interval = duration_seconds(module.params["interval"])
     for name, value in (("settle", settle), ("duration", duration)):
         if value is None:
             problems.append(f"{name} must be like 90s, 2m or 1h, got {module.params[name]!r}")
-    if interval is None or interval.total_seconds() < 1:
+    if interval is None or interval < 1:
         problems.append(f"interval must be like 10s or 1m and at least 1s, got {module.params['interval']!r}")
     if problems:
         module.fail_json(msg="; ".join(problems))
-    client = ApiClient(module, "Prometheus")
+    client = basic_auth_client(module, "Prometheus")
     evaluations, results = 0, []
     try:
-        settle_deadline = time.monotonic() + settle.total_seconds()
+        settle_deadline = time.monotonic() + settle
         while True:
             try:
                 results = [{"name": check["name"], "series": evaluate(client, check)} for check in checks]
                 break
             except GateFailed as error:
-                if time.monotonic() + interval.total_seconds() > settle_deadline:
+                if time.monotonic() + interval > settle_deadline:
                     raise GateFailed(f"{error} (and the checks never held within settle {module.params['settle']})") from error
-                time.sleep(interval.total_seconds())
+                time.sleep(interval)
         evaluations = 1
-        deadline = time.monotonic() + duration.total_seconds()
-        while time.monotonic() + interval.total_seconds() <= deadline:
-            time.sleep(interval.total_seconds())
+        deadline = time.monotonic() + duration
+        while time.monotonic() + interval <= deadline:
+            time.sleep(interval)
             results = [{"name": check["name"], "series": evaluate(client, check)} for check in checks]
             evaluations += 1
     except (ApiError, GateFailed) as error:
