@@ -13,12 +13,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help test lint sanity unit molecule demo-check demo demo-fault demo-down bench deps image collection clean-molecule clean
+.PHONY: help test lint sanity unit integration molecule demo-check demo demo-fault demo-down bench deps image collection clean-molecule clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-test: lint sanity unit molecule demo-check ## Everything CI runs: lint, sanity, unit tests, Molecule scenarios, the demo
+test: lint sanity unit integration molecule demo-check ## Everything CI runs: lint, sanity, unit and integration tests, Molecule scenarios, the demo
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,11 @@ lint: deps ## yamllint and ansible-lint (production profile)
 sanity: deps ## ansible-test sanity on a copy laid out as a collection
 	bash scripts/sanity.sh
 
-unit: deps ## pytest: filters, modules and templates
+unit: deps ## pytest tests/unit: the compiler, filters and module_utils, with promtool/amtool as checkers
 	pytest tests/unit
+
+integration: deps ## pytest tests/integration: modules, templates and playbooks against services on loopback
+	pytest tests/integration --ignore=tests/integration/test_demo.py
 
 molecule: image ## Every Molecule scenario; containers are removed whatever the outcome
 	@status=0; for scenario in $(SCENARIOS); do \
@@ -57,7 +60,7 @@ molecule: image ## Every Molecule scenario; containers are removed whatever the 
 	exit $$status
 
 demo-check: image ## The demo from the installed Galaxy artifact: up, idempotent, tags, update_rules, fault -> alert, down
-	pytest tests/integration
+	pytest tests/integration/test_demo.py
 
 demo: image ## Run site.yml on local containers (monitoring core and a simulated agent); print the URLs
 	bash scripts/demo.sh up

@@ -1,5 +1,5 @@
 """Writes docs/agent-description.schema.json from the compiler's tables (run after changing
-presets, signals or alerts; tests/unit/agents/test_schema.py fails while the file is stale)."""
+presets, signals or alerts; tests/unit/plugins/module_utils/agents/test_schema.py fails while the file is stale)."""
 
 import json
 import sys

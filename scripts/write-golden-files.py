@@ -1,4 +1,4 @@
-"""Rewrites the golden files of tests/unit/agents/golden from support_bot.yml (run after an
+"""Rewrites the golden files of tests/golden from support_bot.yml (run after an
 intentional change of the compiler's output, then review `git diff` of the golden files)."""
 
 import sys
@@ -8,6 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "build" / "collections"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 # pylint: disable=wrong-import-position
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rule_tests import agent_rule_tests  # noqa: E402
@@ -16,14 +17,7 @@ from ansible_collections.llmagentos.ops.plugins.filter.agent_scrape_configs impo
 from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline  # noqa: E402
-
-GOLDEN = ROOT / "tests" / "unit" / "agents" / "golden"
-# The Logstash golden file's options; tests/unit/logs/test_outputs.py uses the same.
-LOGSTASH_OPTIONS = {"elasticsearch_hosts": ["https://es-1.example.com:9200", "https://es-2.example.com:9200"],
-                    "beats_ssl_certificate": "/etc/logstash/certs/logstash.crt",
-                    "beats_ssl_key": "/etc/logstash/certs/logstash.pkcs8.key",
-                    "elasticsearch_ssl_ca": "/etc/logstash/certs/ca.crt"}
-
+from examples import AGENTS, EXAMPLE, GOLDEN, GROUPS, LOGSTASH_OPTIONS  # noqa: E402
 
 class IndentedDumper(yaml.SafeDumper):
     """Indents block sequences under their key, as yamllint's default style wants."""
@@ -38,9 +32,8 @@ def write(name, filter_name, value):
     (GOLDEN / name).write_text(header + text)
 
 
-example = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
-agents, groups = example["llmagentos_agents"], example["groups"]
-write("support_bot.scrape_configs.yml", "agent_scrape_configs", agent_scrape_configs(agents, groups, example["blackbox_address"]))
+agents, groups = AGENTS, GROUPS
+write("support_bot.scrape_configs.yml", "agent_scrape_configs", agent_scrape_configs(agents, groups, EXAMPLE["blackbox_address"]))
 write("support_bot.rules.yml", "agent_rules", agent_rules(agents, groups))
 write("support_bot.rules_test.yml", "agent_rule_tests", agent_rule_tests(agents, ["agents.yml"], groups))
 write("support_bot.filebeat_inputs.yml", "agent_filebeat_inputs", agent_filebeat_inputs(agents, groups))

@@ -1,6 +1,6 @@
 """Stand-in for Logstash's bin/logstash and bin/logstash-keystore, packed like Elastic's release
 archive because Elastic's downloads are unreachable from the test machines. With the grammar
-reader of tests/unit/logs/logstash_grammar.py packed beside it, it implements what the role calls: the
+reader of tests/helpers/logstash_grammar.py packed beside it, it implements what the role calls: the
 keystore (password from LOGSTASH_KEYSTORE_PASS), `-t -f FILE` (the configuration grammar, and
 every ${VAR} resolvable from the keystore) and the daemon's monitoring API, with SIGHUP reloading
 pipelines.yml. It parses nothing and ships nothing."""

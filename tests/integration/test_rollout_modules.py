@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from loopback import free_port, http_get, wait_until
 from playbook_runner import run_module
-from test_role_templates import tool
+from tools import tool
 
 
 class Exporter(BaseHTTPRequestHandler):

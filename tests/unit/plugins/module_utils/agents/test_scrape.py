@@ -1,15 +1,13 @@
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_scrape_configs import agent_scrape_configs
 from ansible.errors import AnsibleFilterError
+from examples import EXAMPLE, GOLDEN
 
-GOLDEN = Path(__file__).parent / "golden"
-EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
 
 
 def compile_example():

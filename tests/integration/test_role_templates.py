@@ -2,15 +2,14 @@
 then checks them with the upstream validators (promtool, amtool, blackbox_exporter)."""
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import bcrypt
-import pytest
 import yaml
+from tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ROOT / "roles"
@@ -29,13 +28,6 @@ INVENTORY = textwrap.dedent("""\
           hosts:
             am1: {}
 """)
-
-
-def tool(name):
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not on PATH: run `make deps` (it unpacks promtool, amtool and the exporters into .cache/tools)")
-    return path
 
 
 def render(tmp_path, host, templates, extra_vars, roles=()):

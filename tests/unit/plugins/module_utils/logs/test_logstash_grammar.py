@@ -1,16 +1,14 @@
 """The generated Logstash pipelines read by a parser of Logstash's configuration grammar, every
 plugin one of the default distribution with options it has, every grok pattern compiling."""
 
-from pathlib import Path
 
 import pytest
 from logstash_grammar import GrammarError, Parser, plugins
-from test_outputs import EVERY_FORMAT, LOGSTASH_OPTIONS
+from examples import EVERY_FORMAT, GOLDEN, LOGSTASH_OPTIONS
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
 
-GOLDEN = Path(__file__).resolve().parents[1] / "agents" / "golden" / "support_bot.logstash.conf"
 # Options of the plugins the pipeline uses, from each plugin's reference (Logstash 8.x/9.x).
 KNOWN_OPTIONS = {
     "beats": {"port", "host", "ssl_enabled", "ssl_certificate", "ssl_key", "ssl_certificate_authorities",
@@ -28,7 +26,7 @@ KNOWN_OPTIONS = {
 
 
 def parsed_pipelines():
-    yield "golden", GOLDEN.read_text()
+    yield "golden", (GOLDEN / "support_bot.logstash.conf").read_text()
     yield "every format", agent_logstash_pipeline(EVERY_FORMAT, **LOGSTASH_OPTIONS)
 
 

@@ -1,13 +1,11 @@
 import copy
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 
-EXAMPLE = yaml.safe_load((Path(__file__).parent / "golden" / "support_bot.yml").read_text())
+from examples import EXAMPLE
 
 
 def agents():

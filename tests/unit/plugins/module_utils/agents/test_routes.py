@@ -1,14 +1,13 @@
 import copy
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_alertmanager_routes import agent_alertmanager_routes
 
-EXAMPLE = yaml.safe_load((Path(__file__).parent / "golden" / "support_bot.yml").read_text())
+from examples import EXAMPLE
 
 
 def agents():

@@ -8,7 +8,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 from elasticsearch_helpers import ELASTIC_PASSWORD, elasticsearch_stand_in
 from loopback import free_port, http_get, wait_until
-from test_role_templates import tool
+from tools import tool
 
 
 @pytest.fixture(name="cluster")

@@ -1,39 +1,11 @@
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 import yaml
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rule_tests import agent_rule_tests
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.promql import series
-
-GOLDEN = Path(__file__).parent / "golden"
-EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
-AGENTS, GROUPS = EXAMPLE["llmagentos_agents"], EXAMPLE["groups"]
-
-
-def promtool(*args):
-    path = shutil.which("promtool")
-    if path is None:
-        pytest.fail("promtool is not on PATH: run `make deps`")
-    result = subprocess.run([path, *args], capture_output=True, text=True, check=False)
-    return result.returncode, result.stdout + result.stderr
-
-
-def expression_tests(raw, expression_cases):
-    """A promtool test file over the compiled rules: raw (series, values) pairs sampled every
-    minute, and promql_expr_test cases."""
-    return {
-        "rule_files": ["agents.yml"],
-        "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            "input_series": [{"series": series_, "values": values} for series_, values in raw],
-            "promql_expr_test": expression_cases,
-        }],
-    }
+from examples import AGENTS, GOLDEN, GROUPS
+from tools import expression_tests, promtool
 
 
 def write(tmp_path, rules, tests):

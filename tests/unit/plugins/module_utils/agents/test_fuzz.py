@@ -2,9 +2,7 @@
 DescriptionError naming fields of llmagentos_agents."""
 
 import copy
-from pathlib import Path
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +14,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests i
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
 
-EXAMPLE = yaml.safe_load((Path(__file__).parent / "golden" / "support_bot.yml").read_text())
+from examples import EXAMPLE
 
 junk = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)

@@ -1,7 +1,8 @@
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from test_rules import AGENTS, GROUPS, expression_tests, promtool
+from examples import AGENTS, GROUPS
+from tools import expression_tests, promtool
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_gate_checks import agent_gate_checks
 

@@ -2,10 +2,8 @@
 pipelines as one grammar (both read back and run over the same lines), and their structure."""
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_filebeat_inputs import agent_filebeat_inputs
@@ -15,24 +13,7 @@ from ansible_collections.llmagentos.ops.plugins.filter.agent_log_samples import 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
-
-ROOT = Path(__file__).resolve().parents[3]
-GOLDEN = ROOT / "tests" / "unit" / "agents" / "golden"
-EXAMPLE = yaml.safe_load((GOLDEN / "support_bot.yml").read_text())
-AGENTS, GROUPS = EXAMPLE["llmagentos_agents"], EXAMPLE["groups"]
-LOGSTASH_OPTIONS = dict(
-    elasticsearch_hosts=["https://es-1.example.com:9200", "https://es-2.example.com:9200"],
-    beats_ssl_certificate="/etc/logstash/certs/logstash.crt", beats_ssl_key="/etc/logstash/certs/logstash.pkcs8.key",
-    elasticsearch_ssl_ca="/etc/logstash/certs/ca.crt")
-# One component per log format, so every preset goes through both outputs.
-EVERY_FORMAT = [{"name": "zoo", "components": [
-    {"name": name.replace("_", "-"), "kind": "custom", "targets": [f"10.0.0.1:{9000 + index}"],
-     "logs": {"paths": [f"/var/log/{name}.log"], "format": name}}
-    for index, name in enumerate(LOG_FORMATS)]}]
-
-
-def golden(name):
-    return yaml.safe_load((GOLDEN / name).read_text())
+from examples import AGENTS, EVERY_FORMAT, GOLDEN, GROUPS, LOGSTASH_OPTIONS, golden
 
 
 def test_ingest_pipelines_match_the_golden_file():

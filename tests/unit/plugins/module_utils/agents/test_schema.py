@@ -1,15 +1,12 @@
 import copy
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.schema import agents_schema
+from examples import EXAMPLE, ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = yaml.safe_load((Path(__file__).parent / "golden" / "support_bot.yml").read_text())
 
 
 def test_the_published_schema_is_up_to_date():
