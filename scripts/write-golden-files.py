@@ -19,6 +19,7 @@ from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines im
 from ansible_collections.llmagentos.ops.plugins.filter.agent_logstash_pipeline import agent_logstash_pipeline  # noqa: E402
 from examples import AGENTS, EXAMPLE, GOLDEN, GROUPS, LOGSTASH_OPTIONS  # noqa: E402
 
+
 class IndentedDumper(yaml.SafeDumper):
     """Indents block sequences under their key, as yamllint's default style wants."""
 

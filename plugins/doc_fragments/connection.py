@@ -1,7 +1,7 @@
 # Copyright: llmagentos.ops contributors
 # Apache License 2.0 (see LICENSE)
 """Connection options of the collection's modules, which share one HTTP client
-(module_utils/http.py): retries of transient failures, the service's CA, timeouts."""
+(module_utils/api_client.py): retries of transient failures, the service's CA, timeouts."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ ends_at:
 import datetime
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import (
     BASIC_AUTH_ARGUMENT_SPEC, BASIC_AUTH_OPTIONS, ApiError, basic_auth_client)
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import duration_seconds
 

@@ -88,7 +88,7 @@ previous:
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import (
     ELASTICSEARCH_ARGUMENT_SPEC, ELASTICSEARCH_OPTIONS, ApiError, elasticsearch_client, ensure_object, error_reason)
 
 

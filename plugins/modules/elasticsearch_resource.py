@@ -89,7 +89,7 @@ previous:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.llmagentos.ops.plugins.module_utils.http import (
+from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import (
     ELASTICSEARCH_ARGUMENT_SPEC, ELASTICSEARCH_OPTIONS, ApiError, elasticsearch_client, ensure_object)
 
 # kind -> (path prefix, privilege needed, how to pick the object out of a GET answer)
@@ -195,6 +195,7 @@ def main():
     except ApiError as error:
         module.fail_json(msg=str(error))
     module.exit_json(changed=changed, previous=previous, resource=resource, **({"diff": change} if change else {}))
+
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,6 @@ import subprocess
 import pytest
 
 
-
 def tool(name):
     path = shutil.which(name)
     if path is None:

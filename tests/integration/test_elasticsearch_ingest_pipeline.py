@@ -67,7 +67,8 @@ def test_absent_deletes_once(tmp_path, cluster, api_key):
 
 @pytest.mark.parametrize("params, message", [
     ({"api_key": "id:wrong"}, "refused GET _ingest/pipeline/llmagentos-bot-llm (HTTP 401): check api_key"),
-    ({"body": {"description": "no processors"}}, "answered PUT /_ingest/pipeline/llmagentos-bot-llm with HTTP 400: parse_exception: [processors] required property is missing"),
+    ({"body": {"description": "no processors"}},
+     "answered PUT /_ingest/pipeline/llmagentos-bot-llm with HTTP 400: parse_exception: [processors] required property is missing"),
     ({"url": "http://127.0.0.1:9"}, "cannot reach Elasticsearch at http://127.0.0.1:9"),
     ({"body": None}, "body is required when state is present"),
 ])

@@ -40,4 +40,3 @@ def series(selector, labels, suffix="", extra=""):
 def number(value):
     """A threshold as PromQL writes it: 0.05, 2, 1e-05."""
     return f"{value:.12g}"
-

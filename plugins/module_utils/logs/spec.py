@@ -21,7 +21,6 @@ _KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", 
 _MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
 
 
-
 def _known_timezone(name):
     if name in ("UTC", "Etc/UTC", "Z"):
         return True

@@ -8,7 +8,6 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.schema impor
 from examples import EXAMPLE, ROOT
 
 
-
 def test_the_published_schema_is_up_to_date():
     published = json.loads((ROOT / "docs" / "agent-description.schema.json").read_text())
     assert published == agents_schema(), "run: .venv/bin/python scripts/write-agent-schema.py"

@@ -9,7 +9,6 @@ from ansible.errors import AnsibleFilterError
 from examples import EXAMPLE, GOLDEN
 
 
-
 def compile_example():
     return agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"])
 

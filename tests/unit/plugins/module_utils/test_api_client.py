@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.http import ApiError, JsonClient, ensure_object
+from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import ApiError, JsonClient, ensure_object
 
 
 class FakeModule:
