@@ -33,3 +33,15 @@ options:
     type: float
     default: 0.0166666666667
 """
+
+    ROUTES = r"""
+options:
+  team_receiver:
+    description: Receiver of a team's alerts; C({team}) is replaced by the team.
+    type: str
+    default: team-{team}
+  critical_receiver:
+    description: Receiver of a team's critical alerts; C({team}) is replaced. Empty for no separate route.
+    type: str
+    default: team-{team}-critical
+"""

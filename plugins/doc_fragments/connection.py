@@ -1,12 +1,33 @@
 # Copyright: llmagentos.ops contributors
 # Apache License 2.0 (see LICENSE)
 """Connection options of the collection's modules, which share one HTTP client
-(module_utils/api_client.py): retries of transient failures, the service's CA, timeouts."""
+(module_utils/api_client.py): retries of transient failures, the service's CA, timeouts.
+Modules extend DOCUMENTATION and the section of their service's authentication."""
 
 from __future__ import annotations
 
+_TIMEOUT = """
+  timeout:
+    description:
+      - Seconds to wait for each request. A request that cannot connect, or that the service answers
+        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
+    type: int
+    default: {default}
+"""
+
 
 class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  ca_path:
+    description: CA certificate that signed the service's TLS certificate.
+    type: path
+  validate_certs:
+    description: Verify the service's TLS certificate.
+    type: bool
+    default: true
+"""
+
     # Prometheus and Alertmanager (besides url, whose default differs per module).
     BASIC_AUTH = r"""
 options:
@@ -16,20 +37,7 @@ options:
   url_password:
     description: Password of I(url_username).
     type: str
-  ca_path:
-    description: CA certificate that signed the service's TLS certificate.
-    type: path
-  validate_certs:
-    description: Verify the service's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each request. A request that cannot connect, or that the service answers
-        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
-    type: int
-    default: 10
-"""
+""" + _TIMEOUT.format(default=10)
 
     ELASTICSEARCH = r"""
 options:
@@ -46,17 +54,4 @@ options:
   password:
     description: Password of I(username).
     type: str
-  ca_path:
-    description: CA certificate that signed the node's HTTP certificate.
-    type: path
-  validate_certs:
-    description: Verify the node's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each request. A request that cannot connect, or that the node answers
-        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
-    type: int
-    default: 30
-"""
+""" + _TIMEOUT.format(default=30)

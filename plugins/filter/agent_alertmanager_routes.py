@@ -18,15 +18,7 @@ description:
   - While a component is down (C(AgentComponentDown)), its other alerts are inhibited.
 extends_documentation_fragment:
   - llmagentos.ops.agents
-options:
-  team_receiver:
-    description: Receiver of a team's alerts; C({team}) is replaced by the team.
-    type: str
-    default: team-{team}
-  critical_receiver:
-    description: Receiver of a team's critical alerts; C({team}) is replaced. Empty for no separate route.
-    type: str
-    default: team-{team}-critical
+  - llmagentos.ops.agents.routes
 """
 
 EXAMPLES = r"""

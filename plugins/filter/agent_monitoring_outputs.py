@@ -17,6 +17,7 @@ description:
 extends_documentation_fragment:
   - llmagentos.ops.agents
   - llmagentos.ops.agents.rules
+  - llmagentos.ops.agents.routes
 options:
   rule_files:
     description: Paths of the rule files the rule tests load (the file that will hold C(rules)).
@@ -26,14 +27,6 @@ options:
   blackbox_address:
     description: C(host:port) of the blackbox_exporter that probes components without a metrics endpoint.
     type: str
-  team_receiver:
-    description: Receiver of a team's alerts; C({team}) is replaced by the team.
-    type: str
-    default: team-{team}
-  critical_receiver:
-    description: Receiver of a team's critical alerts; C({team}) is replaced. Empty for no separate route.
-    type: str
-    default: team-{team}-critical
 """
 
 EXAMPLES = r"""

@@ -52,6 +52,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - llmagentos.ops.connection
   - llmagentos.ops.connection.basic_auth
 """
 

@@ -49,6 +49,7 @@ options:
     elements: dict
     default: []
 extends_documentation_fragment:
+  - llmagentos.ops.connection
   - llmagentos.ops.connection.elasticsearch
 """
 

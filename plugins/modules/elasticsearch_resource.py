@@ -46,6 +46,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - llmagentos.ops.connection
   - llmagentos.ops.connection.elasticsearch
 """
 

@@ -49,6 +49,7 @@ options:
     type: str
     default: 10s
 extends_documentation_fragment:
+  - llmagentos.ops.connection
   - llmagentos.ops.connection.basic_auth
 """
 
