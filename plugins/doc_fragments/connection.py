@@ -6,15 +6,6 @@ Modules extend DOCUMENTATION and the section of their service's authentication."
 
 from __future__ import annotations
 
-_TIMEOUT = """
-  timeout:
-    description:
-      - Seconds to wait for each request. A request that cannot connect, or that the service answers
-        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
-    type: int
-    default: {default}
-"""
-
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
@@ -37,7 +28,13 @@ options:
   url_password:
     description: Password of I(url_username).
     type: str
-""" + _TIMEOUT.format(default=10)
+  timeout:
+    description:
+      - Seconds to wait for each request. A request that cannot connect, or that the service answers
+        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
+    type: int
+    default: 10
+"""
 
     ELASTICSEARCH = r"""
 options:
@@ -54,4 +51,10 @@ options:
   password:
     description: Password of I(username).
     type: str
-""" + _TIMEOUT.format(default=30)
+  timeout:
+    description:
+      - Seconds to wait for each request. A request that cannot connect, or that the service answers
+        with HTTP 502, 503 or 504, is tried twice more (after 1 and 2 seconds) when it changes nothing.
+    type: int
+    default: 30
+"""
