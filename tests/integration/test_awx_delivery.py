@@ -27,11 +27,15 @@ def job_templates():
 
 
 def playbook_text(playbook):
-    """The playbook's text with the playbooks it imports, where a survey variable must be read."""
+    """The playbook's text with the playbooks it imports and the argument specs of the roles its
+    plays run: where a survey variable must be read."""
     text = (ROOT / playbook).read_text()
     for play in yaml.safe_load(text):
         if "ansible.builtin.import_playbook" in play:
             text += playbook_text(Path(playbook).parent / play["ansible.builtin.import_playbook"])
+        for role in play.get("roles", []):
+            name = (role["role"] if isinstance(role, dict) else role).split(".")[-1]
+            text += (ROOT / "roles" / name / "meta" / "argument_specs.yml").read_text()
     return text
 
 
