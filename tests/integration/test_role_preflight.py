@@ -1,0 +1,48 @@
+"""Checks the roles make before they touch a host, run through ansible-playbook on localhost in
+check mode: they fail naming the variables to fix, and nothing is installed."""
+
+import os
+import subprocess
+import sys
+
+import yaml
+
+
+def run_play(tmp_path, play, *args):
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([play]))
+    result = subprocess.run(
+        ["ansible-playbook", "-i", "localhost,", "-e", f"ansible_python_interpreter={sys.executable}", "--check",
+         str(tmp_path / "play.yml"), *args],
+        capture_output=True, text=True, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    return result.returncode, result.stdout + result.stderr
+
+
+def local_play(**play):
+    return {"hosts": "localhost", "connection": "local", "gather_facts": True, **play}
+
+
+def test_tls_files_given_apart_are_refused_naming_the_missing_ones(tmp_path):
+    code, output = run_play(tmp_path, local_play(vars={"prometheus_web_tls_cert_file": "/etc/prometheus/web.pem"},
+                                                 roles=["llmagentos.ops.prometheus"]), "--tags", "prometheus_configure")
+    assert code != 0
+    assert ("prometheus_web_tls_cert_file, prometheus_web_tls_key_file go together: prometheus_web_tls_cert_file set, "
+            "but not prometheus_web_tls_key_file") in output
+
+
+def test_tls_files_given_together_pass_the_check(tmp_path):
+    code, output = run_play(tmp_path, local_play(
+        vars={"prometheus_web_tls_cert_file": "/etc/prometheus/web.pem", "prometheus_web_tls_key_file": "/etc/prometheus/web.key"},
+        tasks=[{"name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.prometheus",
+                                                                              "tasks_from": "preflight.yml"}}]))
+    assert code == 0, output
+    assert "Check that the TLS files are given together, for prometheus" in output
+
+
+def test_common_refuses_to_run_on_its_own(tmp_path):
+    code, output = run_play(tmp_path, local_play(tasks=[{
+        "name": "Use the internal role directly",
+        "ansible.builtin.include_role": {"name": "llmagentos.ops.common", "tasks_from": "web_config.yml"},
+        "vars": {"common_name": "x", "common_system_group": "root", "common_web_config_file": "/tmp/x.yml",
+                 "common_restart_topic": "restart x"}}]))
+    assert code != 0
+    assert "llmagentos.ops.common is internal" in output
