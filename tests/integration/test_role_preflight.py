@@ -32,8 +32,8 @@ def test_tls_files_given_apart_are_refused_naming_the_missing_ones(tmp_path):
 def test_tls_files_given_together_pass_the_check(tmp_path):
     code, output = run_play(tmp_path, local_play(
         vars={"prometheus_web_tls_cert_file": "/etc/prometheus/web.pem", "prometheus_web_tls_key_file": "/etc/prometheus/web.key"},
-        tasks=[{"name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.prometheus",
-                                                                              "tasks_from": "preflight.yml"}}]))
+        tasks=[{"name": "Only the preflight",
+                "ansible.builtin.include_role": {"name": "llmagentos.ops.prometheus", "tasks_from": "preflight.yml"}}]))
     assert code == 0, output
     assert "Check that the TLS files are given together, for prometheus" in output
 
