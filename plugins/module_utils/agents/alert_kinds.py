@@ -50,7 +50,8 @@ NUMBER = Threshold(parse_number, number, {"type": "number"})
 @dataclass(frozen=True)
 class AlertKind:
     key: str
-    # Signals the component must offer for the alert to mean anything.
+    # Signals the component must offer for the alert to mean anything (all of `signals`, and
+    # one of `any_of` at least).
     signals: tuple
     # The signal (or derived recording) whose recorded series is compared; None: target health.
     reads: str | None
@@ -63,6 +64,11 @@ class AlertKind:
     prefixed: bool = True
     # Ratios, quantiles and throughput say nothing about a component serving almost no requests.
     gated: bool = False
+    any_of: tuple = ()
+
+    def reads_signals(self, component):
+        """The signals of `component` that the alert's expression reads."""
+        return tuple(name for name in self.signals + self.any_of if component.signal(name))
 
     @property
     def reads_quantile(self):
@@ -101,6 +107,9 @@ class AlertKind:
 
 SEVERITIES = ("info", "warning", "critical")
 DOWN = "down"
+STALLED = "stalled"
+# What shows that a stalled engine is not working off its queue, best first.
+PROGRESS_SIGNALS = ("requests_running", "token_throughput", "requests")
 
 ALERT_KINDS = {kind.key: kind for kind in (
     AlertKind("error_rate", ("requests", "errors"), ERROR_RATIO, RATIO, "above", "error ratio", "ErrorRateHigh",
@@ -113,7 +122,15 @@ ALERT_KINDS = {kind.key: kind for kind in (
               "time per output token", "InferenceSlow", gated=True),
     AlertKind("token_throughput", ("token_throughput",), "token_throughput", NUMBER, "below",
               "token throughput (tokens/s)", "TokenThroughputLow", gated=True),
+    AlertKind("queue_time", ("queue_time",), "queue_time", DURATION, "above", "queue time", "QueueTimeHigh",
+              gated=True),
     AlertKind("queue_depth", ("queue_depth",), "queue_depth", NUMBER, "above", "queue depth", "QueueDepthHigh"),
+    AlertKind("preemptions", ("preemptions",), "preemptions", NUMBER, "above", "preemption rate (per second)",
+              "PreemptionRateHigh"),
+    # Requests wait while nothing runs or no token comes out: an engine that answers its health
+    # check and its scrapes but has stopped working.
+    AlertKind(STALLED, ("queue_depth",), None, None, None, "queue progress", "EngineStalled",
+              any_of=PROGRESS_SIGNALS),
     AlertKind("kv_cache_usage", ("kv_cache_usage",), "kv_cache_usage", RATIO, "above", "KV-cache usage", "KVCacheUsageHigh"),
     AlertKind(DOWN, (), None, None, None, "target", "AgentComponentDown", prefixed=False),
 )}

@@ -26,17 +26,21 @@ RESERVED_LABELS = ("agent", "component", "kind", "env", "team", "job", "instance
 LOG_DATASET = "llmagentos.agents"
 DEFAULT_RUNBOOK_BASE_URL = "https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#"
 
-# Every signal a component can offer: the kind of series that carries it and, for gauges that
-# are recorded, how the component's series are aggregated into one.
-SignalKind = namedtuple("SignalKind", "type aggregation", defaults=(None,))
+# Every signal a component can offer: the kind of series that carries it, for gauges that are
+# recorded how the component's series are aggregated into one, and for a part of another
+# counter (errors of requests) that whole: while the whole is read, a missing part counts zero.
+SignalKind = namedtuple("SignalKind", "type aggregation part_of", defaults=(None, None))
 SIGNALS = {
     "requests": SignalKind("counter"),               # requests served
-    "errors": SignalKind("counter"),                 # failed requests (a subset of requests)
+    "errors": SignalKind("counter", part_of="requests"),  # failed requests (a subset of requests)
     "latency": SignalKind("histogram"),              # end-to-end request latency, seconds
     "time_to_first_token": SignalKind("histogram"),  # seconds
     "time_per_output_token": SignalKind("histogram"),  # seconds between output tokens
+    "queue_time": SignalKind("histogram"),           # seconds a request waited before it ran
     "token_throughput": SignalKind("counter"),       # generated tokens (rate = tokens/s)
+    "preemptions": SignalKind("counter"),            # requests preempted (evicted from the batch)
     "queue_depth": SignalKind("gauge", "sum"),       # requests waiting
+    "requests_running": SignalKind("gauge", "sum"),  # requests being served
     "kv_cache_usage": SignalKind("gauge", "max"),    # 0..1
     "gpu_utilization": SignalKind("gauge", "avg"),   # 0..1
     "gpu_memory_used": SignalKind("gauge"),          # bytes
@@ -46,6 +50,8 @@ SIGNALS = {
 COUNTER_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "counter")
 HISTOGRAM_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "histogram")
 RECORDED_GAUGES = tuple((name, kind.aggregation) for name, kind in SIGNALS.items() if kind.aggregation)
+# The signals each SLI reads.
+SLIS = {"availability": ("requests", "errors"), "latency": ("latency",)}
 # Recordings computed from other recordings: name -> (numerator, denominator) for ratios.
 ERROR_RATIO = "error_ratio"
 RATIO_RECORDINGS = {ERROR_RATIO: ("errors", "requests")}
@@ -59,6 +65,7 @@ KINDS = ("llm", "tool", "engine", "gpu", "vector_store", "custom")
 ALERT_PREFIX = {"llm": "LLM", "tool": "ToolAPI", "vector_store": "VectorStore", "engine": "Task", "gpu": "GPU",
                 "custom": "Component"}
 SLO_ALERT = "SLOErrorBudgetBurn"
+SIGNAL_MISSING_ALERT = "AgentSignalMissing"
 GROUP_BY = ("alertname", "agent", "component")
 
 

@@ -9,16 +9,15 @@ import re
 from ..logs.spec import parse_logs
 from ..units import parse_duration, parse_objective
 from .alert_kinds import ALERT_KINDS, SEVERITIES
-from .conventions import KINDS, RESERVED_LABELS, SIGNALS, VARIABLE
+from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS, VARIABLE
 from .errors import Problems
 from .model import Agent, Alert, Component, Kubernetes, Slo
-from .presets import CUSTOM, PRESETS, Signal
+from .presets import CUSTOM, PRESETS, signal
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_SELECTOR = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?|\{.+\})$")
+_SELECTOR = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?$")
 _TARGET = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
-SLIS = {"availability": ("requests", "errors"), "latency": ("latency",)}
 DEFAULT_FOR = 300.0
 
 
@@ -228,23 +227,38 @@ def _parse_labels(labels, path, problems):
 
 
 def _parse_metrics(metrics, path, problems):
+    """`metrics.<signal>`: a selector of one metric, or a list of them in order of preference
+    (the current name first, then the names older versions expose)."""
     if _mapping(metrics, path, problems) is None:
         return {}
     parsed = {}
-    for key, selector in metrics.items():
+    for key, value in metrics.items():
         if key not in SIGNALS:
             problems.add(f"{path}.{key}", f"unknown signal; known signals: {', '.join(SIGNALS)}")
-        elif not isinstance(selector, str) or not _SELECTOR.match(selector.strip()):
-            problems.add(f"{path}.{key}", f"must be a metric name or selector such as search_requests_total{{code=~\"5..\"}}, got {selector!r}")
+            continue
+        selectors = value if isinstance(value, list) and value else [value]
+        problem = next((_selector_problem(selector) for selector in selectors if _selector_problem(selector)), None)
+        if problem:
+            problems.add(f"{path}.{key}", problem)
         else:
-            parsed[key] = Signal(selector.strip())
+            parsed[key] = signal(*(selector.strip() for selector in selectors))
     return parsed
+
+
+def _selector_problem(selector):
+    if not isinstance(selector, str) or not _SELECTOR.match(selector.strip()):
+        return ("must be a metric name or selector such as search_requests_total{code=~\"5..\"}, "
+                f"or a list of them (current name first), got {selector!r}")
+    if "__name__" in selector:
+        return (f"{selector!r} matches metric names by a pattern; list the names instead, current name first: "
+                "each is then read on its own, so two names with the same labels never collide")
+    return None
 
 
 def _signal_problem(preset, missing):
     if preset.name == "custom":
         return f"needs the {' and '.join(missing)} signal(s): map them under metrics"
-    if all(signal in preset.user_signals for signal in missing):
+    if all(name in preset.user_signals for name in missing):
         return f"needs the {' and '.join(missing)} signal(s): map them under metrics (preset {preset.name!r} leaves them to you)"
     return f"needs {' and '.join(missing)}, which preset {preset.name!r} does not offer"
 
@@ -260,7 +274,9 @@ def _parse_alerts(alerts, path, preset, signals, problems):
             continue
         kind = ALERT_KINDS[key]
         direction = kind.direction
-        missing = [signal for signal in kind.signals if signal not in signals]
+        missing = [name for name in kind.signals if name not in signals]
+        if kind.any_of and not any(name in signals for name in kind.any_of):
+            missing.append(" or ".join(kind.any_of))
         if missing:
             problems.add(alert_path, _signal_problem(preset, missing))
             continue
@@ -298,7 +314,7 @@ def _parse_slos(slos, path, preset, signals, problems):
         if not isinstance(sli, str) or sli not in SLIS:
             problems.add(f"{slo_path}.sli", f"must be one of {', '.join(SLIS)}, got {sli!r}")
             continue
-        missing = [signal for signal in SLIS[sli] if signal not in signals]
+        missing = [name for name in SLIS[sli] if name not in signals]
         if missing:
             problems.add(f"{slo_path}.sli", _signal_problem(preset, missing))
             continue

@@ -10,9 +10,10 @@ only."""
 
 from __future__ import annotations
 
+from . import signals
 from .alert_kinds import alert_kind
 from .conventions import ERROR_RATIO, job_name, own_labels
-from .promql import matchers, series
+from .promql import matchers
 from ..units import format_duration
 
 DEFAULT_WINDOW_SECONDS = 60.0
@@ -47,16 +48,15 @@ def gate_checks(agents, host_names, window_seconds=DEFAULT_WINDOW_SECONDS, max_e
                     instance = f"{component.scheme}://{target}{component.probe_path}"
                     probe = {"job": job_name(agent, component, "/probe"), "instance": instance}
                     checks.append({"name": f"{where} probe", "min": 1, "query": f"probe_success{{{matchers(probe)}}}"})
-                requests, errors = component.signal("requests"), component.signal("errors")
-                if not (requests and errors):
+                if not (component.signal("requests") and component.signal("errors")):
                     continue
                 labels = {**own_labels(component), "instance": instance}
                 # No errors recorded yet is a ratio of 0; no requests in the window says nothing (pass).
-                errors_rate = f"sum(rate({series(errors.selector, labels)}[{window}]))"
-                requests_rate = f"sum(rate({series(requests.selector, labels)}[{window}]))"
+                errors_rate = signals.counter_rate(component, "errors", labels, window, by=None)
+                requests_rate = signals.counter_rate(component, "requests", labels, window, by=None)
                 checks.append({
                     "name": f"{where} error ratio",
-                    "query": f"({errors_rate} or {requests_rate} * 0) / ({requests_rate} > 0)",
+                    "query": f"{errors_rate} / ({requests_rate} > 0)",
                     "max": _error_ratio_limit(component, max_error_ratio),
                     "if_empty": "pass",
                 })

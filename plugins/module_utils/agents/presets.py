@@ -4,8 +4,10 @@
 
 Each preset names the signals it offers with the engine's real metric names, and the signals it
 lacks, so a description that asks for a missing signal fails at compile time instead of
-producing an alert that can never fire. Metric names are PromQL selectors; `{__name__=~"a|b"}`
-matches a metric under its current and its deprecated name.
+producing an alert that can never fire. A signal lists its metrics in order of preference: the
+current name before a deprecated one, the API server's counters before the engine's own. The
+names and the versions that expose them are in docs/engine-profiles.md, and the fixtures under
+roles/agent_simulator/files/profiles/ prove every preset against them.
 """
 
 from __future__ import annotations
@@ -18,13 +20,33 @@ CATALOG_VERSION = "2026.11.1"
 
 
 @dataclass(frozen=True)
-class Signal:
-    """A signal as PromQL: `selector` is a series selector without the component's own labels;
-    histograms name the series without _bucket/_sum/_count. `scale` turns the metric's unit into
-    the signal's (Triton reports microseconds, the collection works in seconds)."""
+class Metric:
+    """One metric as PromQL: `selector` names exactly one metric (plus matchers) without the
+    component's own labels; histograms name it without _bucket/_sum/_count. `scale` turns the
+    metric's unit into the signal's (Triton reports milliseconds, the collection works in
+    seconds); `plus` names a counter added to it (Triton counts successes and failures apart)."""
 
     selector: str
     scale: float = 1.0
+    plus: str | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A signal and where to read it: the metrics in order of preference. Each is aggregated on
+    its own and the results are combined with `or`, so an engine that exposes an old and a new
+    name side by side is read once, through the first."""
+
+    metrics: tuple
+
+    @property
+    def names(self):
+        return tuple(metric.selector for metric in self.metrics)
+
+
+def signal(*metrics, scale=1.0):
+    """Signal('new_name', 'old_name'): strings are metrics of the given scale."""
+    return Signal(tuple(m if isinstance(m, Metric) else Metric(m, scale) for m in metrics))
 
 
 @dataclass(frozen=True)
@@ -49,80 +71,115 @@ def _preset(name, kinds, port, metrics_path, signals=None, user_signals=(), prob
     return Preset(name, tuple(kinds), port, metrics_path, dict(signals or {}), tuple(user_signals), probe_path, source)
 
 
+_HTTP_V1 = 'handler=~"/v1/.*"'
+_OTEL_DURATION = "gen_ai_client_operation_duration_seconds"
+
+
+def _otel_operation(operation):
+    """The GenAI client-operation signals of one `gen_ai.operation.name`."""
+    own = f'gen_ai_operation_name="{operation}"'
+    return {
+        "requests": signal(f"{_OTEL_DURATION}_count{{{own}}}"),
+        "errors": signal(f'{_OTEL_DURATION}_count{{{own},error_type!=""}}'),
+        "latency": signal(f"{_OTEL_DURATION}{{{own}}}"),
+    }
+
+
 PRESETS = {p.name: p for p in (
-    # vLLM V1 engine metrics (vllm/v1/metrics/loggers.py, docs.vllm.ai "Production Metrics");
-    # HTTP status comes from the API server's prometheus-fastapi-instrumentator. Deprecated
-    # names (gpu_cache_usage_perc, time_per_output_token_seconds) are still matched.
+    # vLLM: the API server's HTTP counters (prometheus-fastapi-instrumentator) when they are
+    # scraped, else the engine's own finished-request counter, whose finished_reason "error"
+    # (vLLM 0.11 and later) is a request that failed inside the engine; "abort" is a client that
+    # went away, not a failure. Current names before the names of the V0 engine.
     _preset("vllm", ["llm"], 8000, "/metrics", {
-        "requests": Signal('http_requests_total{handler=~"/v1/.*"}'),
-        "errors": Signal('http_requests_total{handler=~"/v1/.*",status=~"5.."}'),
-        "latency": Signal("vllm:e2e_request_latency_seconds"),
-        "time_to_first_token": Signal("vllm:time_to_first_token_seconds"),
-        "time_per_output_token": Signal('{__name__=~"vllm:(inter_token_latency|time_per_output_token)_seconds"}'),
-        "token_throughput": Signal("vllm:generation_tokens_total"),
-        "queue_depth": Signal("vllm:num_requests_waiting"),
-        "kv_cache_usage": Signal('{__name__=~"vllm:(kv|gpu)_cache_usage_perc"}'),
-    }, source="vllm/v1/metrics/loggers.py"),
-    # Text Generation Inference (router/src/server.rs, docs "Metrics"). TGI has no
-    # time-to-first-token histogram; its per-token mean time stands in for TPOT.
+        "requests": signal(f"http_requests_total{{{_HTTP_V1}}}", "vllm:request_success_total"),
+        "errors": signal(f'http_requests_total{{{_HTTP_V1},status=~"5.."}}',
+                         'vllm:request_success_total{finished_reason="error"}'),
+        "latency": signal("vllm:e2e_request_latency_seconds"),
+        "time_to_first_token": signal("vllm:time_to_first_token_seconds"),
+        "time_per_output_token": signal("vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"),
+        "queue_time": signal("vllm:request_queue_time_seconds"),
+        "token_throughput": signal("vllm:generation_tokens_total"),
+        "queue_depth": signal("vllm:num_requests_waiting"),
+        "requests_running": signal("vllm:num_requests_running"),
+        "preemptions": signal("vllm:num_preemptions_total"),
+        "kv_cache_usage": signal("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"),
+    }, source="vllm/v1/metrics/loggers.py, vllm/engine/metrics.py (V0)"),
+    # Text Generation Inference (router/src/server.rs, backends/v3/src): failures by `err`;
+    # validation and template errors are the client's request, not the server failing. No
+    # time-to-first-token histogram; the per-request mean time per token stands in for TPOT.
     _preset("tgi", ["llm"], 80, "/metrics", {
-        "requests": Signal("tgi_request_count"),
-        "errors": Signal("tgi_request_failure"),
-        "latency": Signal("tgi_request_duration"),
-        "time_per_output_token": Signal("tgi_request_mean_time_per_token_duration"),
-        "token_throughput": Signal("tgi_request_generated_tokens_sum"),
-        "queue_depth": Signal("tgi_queue_size"),
+        "requests": signal("tgi_request_count"),
+        "errors": signal('tgi_request_failure{err!~"validation|template"}'),
+        "latency": signal("tgi_request_duration"),
+        "time_per_output_token": signal("tgi_request_mean_time_per_token_duration"),
+        "queue_time": signal("tgi_request_queue_duration"),
+        "token_throughput": signal("tgi_request_generated_tokens_sum"),
+        "queue_depth": signal("tgi_queue_size"),
+        "requests_running": signal("tgi_batch_current_size"),
     }, source="text-generation-inference router/src/server.rs"),
-    # NVIDIA Triton (docs user_guide/metrics.md): latencies are cumulative microsecond counters,
-    # not histograms, so latency alerts use averages; GPU series come from its own exporter.
+    # NVIDIA Triton (core src/metrics.cc): requests are successes plus failures; latencies are
+    # cumulative microsecond counters, except the first-response histogram (milliseconds) that
+    # `--metrics-config histogram_latencies=true` turns on. GPU series from its own collector.
     _preset("triton", ["llm"], 8002, "/metrics", {
-        "requests": Signal("nv_inference_count"),
-        "errors": Signal("nv_inference_request_failure"),
-        "queue_depth": Signal("nv_inference_pending_request_count"),
-        "gpu_utilization": Signal("nv_gpu_utilization"),
-        "gpu_memory_used": Signal("nv_gpu_memory_used_bytes"),
-        "gpu_memory_total": Signal("nv_gpu_memory_total_bytes"),
-    }, source="triton-inference-server docs/user_guide/metrics.md"),
-    # llama.cpp server started with --metrics (tools/server/server.cpp): gauges and counters only.
+        "requests": signal(Metric("nv_inference_request_success", plus="nv_inference_request_failure")),
+        "errors": signal("nv_inference_request_failure"),
+        "time_to_first_token": signal("nv_inference_first_response_histogram_ms", scale=0.001),
+        "queue_depth": signal("nv_inference_pending_request_count"),
+        "gpu_utilization": signal("nv_gpu_utilization"),
+        "gpu_memory_used": signal("nv_gpu_memory_used_bytes"),
+        "gpu_memory_total": signal("nv_gpu_memory_total_bytes"),
+    }, source="triton-inference-server/core src/metrics.cc"),
+    # llama.cpp server started with --metrics (tools/server/server.cpp): counters and gauges
+    # only; the KV-cache gauge is gone from builds since mid-2025.
     _preset("llamacpp", ["llm"], 8080, "/metrics", {
-        "token_throughput": Signal("llamacpp:tokens_predicted_total"),
-        "queue_depth": Signal("llamacpp:requests_deferred"),
-        "kv_cache_usage": Signal("llamacpp:kv_cache_usage_ratio"),
+        "token_throughput": signal("llamacpp:tokens_predicted_total"),
+        "queue_depth": signal("llamacpp:requests_deferred"),
+        "requests_running": signal("llamacpp:requests_processing"),
+        "kv_cache_usage": signal("llamacpp:kv_cache_usage_ratio"),
     }, source="llama.cpp tools/server/server.cpp"),
-    # SGLang (python/sglang/srt/metrics/collector.py); older releases named the inter-token
-    # histogram time_per_output_token_seconds.
+    # SGLang (python/sglang/srt/metrics/collector.py); releases before 0.4 named the
+    # inter-token histogram time_per_output_token_seconds. No failure counter.
     _preset("sglang", ["llm"], 30000, "/metrics", {
-        "latency": Signal("sglang:e2e_request_latency_seconds"),
-        "time_to_first_token": Signal("sglang:time_to_first_token_seconds"),
-        "time_per_output_token": Signal('{__name__=~"sglang:(inter_token_latency|time_per_output_token)_seconds"}'),
-        "token_throughput": Signal("sglang:generation_tokens_total"),
-        "queue_depth": Signal("sglang:num_queue_reqs"),
-        "kv_cache_usage": Signal("sglang:token_usage"),
+        "requests": signal("sglang:num_requests_total"),
+        "latency": signal("sglang:e2e_request_latency_seconds"),
+        "time_to_first_token": signal("sglang:time_to_first_token_seconds"),
+        "time_per_output_token": signal("sglang:inter_token_latency_seconds", "sglang:time_per_output_token_seconds"),
+        "queue_time": signal("sglang:queue_time_seconds"),
+        "token_throughput": signal("sglang:generation_tokens_total"),
+        "queue_depth": signal("sglang:num_queue_reqs"),
+        "requests_running": signal("sglang:num_running_reqs"),
+        "preemptions": signal("sglang:num_retracted_requests_total"),
+        "kv_cache_usage": signal("sglang:token_usage"),
     }, source="sglang python/sglang/srt/metrics/collector.py"),
     # Ollama exposes no Prometheus metrics: probed through blackbox (GET /api/version).
     _preset("ollama", ["llm"], 11434, None, probe_path="/api/version", source="ollama docs/api.md"),
-    # OpenTelemetry GenAI semantic conventions, exported by a collector's Prometheus exporter
-    # (dots become underscores, units become suffixes).
+    # OpenTelemetry GenAI semantic conventions through a collector's Prometheus exporter (dots
+    # become underscores, units become suffixes): the model calls of an agent, its tool calls
+    # (gen_ai.operation.name execute_tool) and its agent invocations (invoke_agent).
     _preset("otel_genai", ["llm"], 8889, "/metrics", {
-        "requests": Signal("gen_ai_client_operation_duration_seconds_count"),
-        "errors": Signal('gen_ai_client_operation_duration_seconds_count{error_type!=""}'),
-        "latency": Signal("gen_ai_client_operation_duration_seconds"),
-        "time_to_first_token": Signal("gen_ai_server_time_to_first_token_seconds"),
-        "time_per_output_token": Signal("gen_ai_server_time_per_output_token_seconds"),
-        "token_throughput": Signal('gen_ai_client_token_usage_sum{gen_ai_token_type="output"}'),
-    }, source="opentelemetry semantic-conventions docs/gen-ai/gen-ai-metrics.md"),
+        **_otel_operation("chat"),
+        "time_to_first_token": signal("gen_ai_server_time_to_first_token_seconds",
+                                      "gen_ai_client_operation_time_to_first_chunk_seconds"),
+        "time_per_output_token": signal("gen_ai_server_time_per_output_token_seconds",
+                                        "gen_ai_client_operation_time_per_output_chunk_seconds"),
+        "token_throughput": signal('gen_ai_client_token_usage_sum{gen_ai_token_type="output"}'),
+    }, source="opentelemetry semantic-conventions(-genai) gen-ai metrics"),
+    _preset("otel_genai_tool", ["tool"], 8889, "/metrics", _otel_operation("execute_tool"),
+            source="opentelemetry semantic-conventions(-genai) gen-ai metrics"),
+    _preset("otel_genai_agent", ["engine"], 8889, "/metrics", _otel_operation("invoke_agent"),
+            source="opentelemetry semantic-conventions(-genai) gen-ai metrics"),
     # NVIDIA DCGM exporter (etc/default-counters.csv): utilisation in percent, memory in MiB.
     _preset("dcgm", ["gpu"], 9400, "/metrics", {
-        "gpu_utilization": Signal("DCGM_FI_DEV_GPU_UTIL", scale=0.01),
-        "gpu_memory_used": Signal("DCGM_FI_DEV_FB_USED", scale=1024 * 1024),
-        "gpu_memory_free": Signal("DCGM_FI_DEV_FB_FREE", scale=1024 * 1024),
+        "gpu_utilization": signal("DCGM_FI_DEV_GPU_UTIL", scale=0.01),
+        "gpu_memory_used": signal("DCGM_FI_DEV_FB_USED", scale=1024 * 1024),
+        "gpu_memory_free": signal("DCGM_FI_DEV_FB_FREE", scale=1024 * 1024),
     }, source="dcgm-exporter etc/default-counters.csv"),
-    # utkuozdemir/nvidia_gpu_exporter (nvidia-smi based).
+    # utkuozdemir/nvidia_gpu_exporter (nvidia-smi based; [%] -> _ratio, [MiB] -> _bytes).
     _preset("nvidia_smi", ["gpu"], 9835, "/metrics", {
-        "gpu_utilization": Signal("nvidia_smi_utilization_gpu_ratio"),
-        "gpu_memory_used": Signal("nvidia_smi_memory_used_bytes"),
-        "gpu_memory_total": Signal("nvidia_smi_memory_total_bytes"),
-    }, source="nvidia_gpu_exporter README"),
+        "gpu_utilization": signal("nvidia_smi_utilization_gpu_ratio"),
+        "gpu_memory_used": signal("nvidia_smi_memory_used_bytes"),
+        "gpu_memory_total": signal("nvidia_smi_memory_total_bytes"),
+    }, source="nvidia_gpu_exporter internal/exporter/exporter.go"),
     # Tool APIs and task engines: the user names their own metrics under `metrics:`.
     _preset("http_api", ["tool", "vector_store"], None, "/metrics", user_signals=("requests", "errors", "latency"),
             source="user-defined"),

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-_SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{(?P<matchers>.*)\})?$")
-_NAME_REGEX = re.compile(r'__name__\s*=~\s*"(?P<regex>(?:[^"\\]|\\.)*)"')
+_SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<matchers>.*)\})?$")
 
 
 def matchers(labels):
@@ -21,18 +20,12 @@ def _escape(value):
 
 def series(selector, labels, suffix="", extra=""):
     """The selector for `selector` narrowed to `labels` (and the raw matchers `extra`), with
-    `suffix` added to the metric name (histogram base name + '_bucket'). Works for `name`,
-    `name{...}` and `{__name__=~"..."}`."""
+    `suffix` added to the metric name (histogram base name + '_bucket'). `selector` is `name`
+    or `name{...}`: one metric, never a regex over names."""
     match = _SELECTOR.match(selector.strip())
     if not match:
-        raise ValueError(f"not a series selector: {selector!r}")
-    name, existing = match.group("name") or "", match.group("matchers") or ""
-    if suffix and name:
-        name += suffix
-    elif suffix:
-        existing, count = _NAME_REGEX.subn(lambda m: f'__name__=~"(?:{m.group("regex")}){suffix}"', existing)
-        if count != 1:
-            raise ValueError(f"cannot add {suffix!r} to {selector!r}: it has no metric name")
+        raise ValueError(f"not a series selector of one metric: {selector!r}")
+    name, existing = match.group("name") + suffix, match.group("matchers") or ""
     parts = [part for part in (existing.strip().rstrip(","), matchers(labels), extra) if part]
     return f"{name}{{{','.join(parts)}}}"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 
 from . import slo as slo_rules
-from .alert_kinds import DOWN, alert_kind
-from .conventions import RATIO_RECORDINGS, SLO_ALERT, job_name, record_name
+from .alert_kinds import DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
+from .conventions import RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
 from .promql import matchers, number
-from .rules import Options, alert_rule, alert_series, is_gated
+from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, watched_series
 
 INTERVAL_SECONDS = 60
 
@@ -34,6 +34,7 @@ def rule_tests(agents, rule_files, options=Options()):
                 tests.extend(_cases(agent, component, alert, options))
             for slo in component.slos:
                 tests.extend(_slo_cases(agent, component, slo, options))
+            tests.extend(_signal_missing_cases(agent, component, options))
     return {"rule_files": list(rule_files), "evaluation_interval": "1m", "tests": tests}
 
 
@@ -69,6 +70,18 @@ def _cases(agent, component, alert, options):
             case("quiet while the target is up", [series(metric, target, 1)], False),
         ]
 
+    if alert.name == STALLED:
+        progress = [name for name in kind.reads_signals(component) if name in PROGRESS_SIGNALS]
+
+        def stall_inputs(waiting, moving):
+            return [series(record_name("queue_depth"), base, waiting)] + [
+                series(record_name(name), base, moving) for name in progress]
+        return [
+            case("fires while requests wait and nothing moves", stall_inputs(5, 0), True),
+            case("quiet while requests wait and work goes on", stall_inputs(5, 3), False),
+            case("quiet while nothing waits", stall_inputs(0, 0), False),
+        ]
+
     bad, good = kind.threshold.far_side(alert.threshold), kind.threshold.near_side(alert.threshold)
     if alert.direction == "below":
         bad, good = good, bad
@@ -91,6 +104,39 @@ def _cases(agent, component, alert, options):
     ]
     if is_gated(component, alert):
         cases.append(case("quiet when traffic is below the minimum", inputs(bad, idle), False))
+    return cases
+
+
+def _signal_missing_cases(agent, component, options):
+    """Per watched signal, the others present: fires while the target is up and the signal's
+    recording is absent, quiet while it is there, quiet while the target is down (the down alert
+    speaks then)."""
+    rules = {rule["labels"]["signal"]: rule for rule in signal_missing_rules(agent, component, options)}
+    if not rules:
+        return []
+    minutes = math.ceil(options.signal_missing_seconds / INTERVAL_SECONDS)
+    count = minutes + 5
+    base = {"agent": agent.name, "component": component.name, "kind": component.kind}
+    instance = component.targets[0] if component.targets else f"{component.name}:{component.kubernetes.port}"
+    target = {**base, "job": job_name(agent, component), "instance": instance}
+    cases = []
+    for name, rule in rules.items():
+        def case(title, up, present, fires, rule=rule, name=name):
+            inputs = [{"series": f"up{{{matchers(target)}}}", "values": _samples(up, count)}]
+            inputs += [{"series": f"{watched_series(other)}{{{matchers(base)}}}", "values": _samples(1, count)}
+                       for other in rules if present or other != name]
+            exp = [{"exp_labels": {**base, **rule["labels"]}, "exp_annotations": rule["annotations"]}] if fires else []
+            return {
+                "name": f"{agent.name}/{component.name} {SIGNAL_MISSING_ALERT} {name}: {title}",
+                "interval": "1m",
+                "input_series": inputs,
+                "alert_rule_test": [{"eval_time": f"{minutes + 2}m", "alertname": SIGNAL_MISSING_ALERT, "exp_alerts": exp}],
+            }
+        cases += [
+            case("fires while the target is up and the signal is absent", 1, False, True),
+            case("quiet while the signal is there", 1, True, False),
+            case("quiet while the target is down", 0, False, False),
+        ]
     return cases
 
 

@@ -12,27 +12,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..units import format_duration
-from . import slo as slo_rules
-from .alert_kinds import DOWN, alert_kind
+from . import signals, slo as slo_rules
+from .alert_kinds import ALERT_KINDS, DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
 from .conventions import (
     BY, COUNTER_SIGNALS, DEFAULT_RUNBOOK_BASE_URL, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION,
-    HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, own_labels, record_name, routing_labels,
-    rule_group_name, runbook_url)
-from .promql import matchers, number, series
+    HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS, SLIS, SLO_ALERT,
+    own_labels, record_name, routing_labels, rule_group_name, runbook_url)
+from .promql import matchers, number
 
 # Below one request a minute, ratios and quantiles are noise: gated alerts stay quiet.
 DEFAULT_MIN_REQUEST_RATE = 1 / 60
 HISTOGRAM_QUANTILES = (0.5, 0.95, 0.99)
 
 
+DEFAULT_SIGNAL_MISSING_SECONDS = 900.0
+
+
 @dataclass(frozen=True)
 class Options:
     runbook_base_url: str = DEFAULT_RUNBOOK_BASE_URL
     min_request_rate: float = DEFAULT_MIN_REQUEST_RATE
-
-
-def _scaled(expr, signal):
-    return expr if signal.scale == 1 else f"({expr}) * {number(signal.scale)}"
+    # How long a scraped component may lack a signal its alerts read before that is an alert.
+    signal_missing_seconds: float = DEFAULT_SIGNAL_MISSING_SECONDS
 
 
 def _by_host(expr):
@@ -64,9 +65,8 @@ def recording_rules(component):
         rules.append({"record": name, "expr": expr, "labels": dict(labels)})
 
     for name in COUNTER_SIGNALS:
-        signal = component.signal(name)
-        if signal:
-            record(record_name(name), _scaled(f"sum by ({BY}) (rate({series(signal.selector, labels)}[{RATE_WINDOW}]))", signal))
+        if component.signal(name):
+            record(record_name(name), signals.counter_rate(component, name, labels, RATE_WINDOW))
     for ratio, (numerator, denominator) in RATIO_RECORDINGS.items():
         if component.signal(numerator) and component.signal(denominator):
             part, whole = (f"{record_name(name)}{{{matchers(labels)}}}" for name in (numerator, denominator))
@@ -77,18 +77,15 @@ def recording_rules(component):
         if not signal:
             continue
         for quantile in sorted(set(HISTOGRAM_QUANTILES) | alert_quantiles(component, name)):
-            buckets = series(signal.selector, labels, "_bucket")
-            record(record_name(name, quantile), _scaled(
-                f"histogram_quantile({number(quantile)}, sum by (le, {BY}) (rate({buckets}[{RATE_WINDOW}])))", signal))
+            record(record_name(name, quantile), signals.quantile(signal, labels, quantile, RATE_WINDOW))
     for name, aggregation in RECORDED_GAUGES:
         signal = component.signal(name)
         if signal:
-            record(record_name(name), _scaled(f"{aggregation} by ({BY}) ({series(signal.selector, labels)})", signal))
+            record(record_name(name), signals.gauge(signal, labels, aggregation))
     used, total, free = (component.signal(n) for n in ("gpu_memory_used", "gpu_memory_total", "gpu_memory_free"))
     if used and (total or free):
-        used_sum = f"sum by ({BY}) ({series(used.selector, labels)})"
-        capacity = (f"sum by ({BY}) ({series(total.selector, labels)})" if total
-                    else f"({used_sum} + sum by ({BY}) ({series(free.selector, labels)}))")
+        used_sum = signals.gauge(used, labels, "sum")
+        capacity = signals.gauge(total, labels, "sum") if total else f"({used_sum} + {signals.gauge(free, labels, 'sum')})"
         record(record_name(GPU_MEMORY_UTILIZATION), f"{used_sum} / {capacity}")
     if component.targets and component.probe_path is None:
         # CPU and memory of the component's hosts, from node_exporter on the same hosts.
@@ -98,6 +95,18 @@ def recording_rules(component):
         record(record_name(HOST_MEMORY_UTILIZATION), _on_component_hosts(
             f"1 - sum by (host) ({available}) / sum by (host) ({total})", labels))
     return rules
+
+
+_NO_PROGRESS = {"requests_running": "no request ran", "token_throughput": "no token was generated",
+                "requests": "no request finished"}
+
+
+def _stall(component, own_selector):
+    """Requests waiting and, by every progress signal the component offers, nothing moving."""
+    progress = [name for name in ALERT_KINDS[STALLED].reads_signals(component) if name in PROGRESS_SIGNALS]
+    idle = " or ".join(f"{record_name(name)}{own_selector} == 0" for name in progress)
+    expr = f"{record_name('queue_depth')}{own_selector} > 0 and on (agent, component) ({idle})"
+    return expr, " or ".join(_NO_PROGRESS[name] for name in progress)
 
 
 def alert_series(alert):
@@ -117,7 +126,12 @@ def alert_rule(agent, component, alert, options):
     name = kind.alert_name(component.kind)
     labels = {"severity": alert.severity, **routing_labels(agent)}
     where = f"{agent.name}/{component.name}"
-    if alert.name == DOWN:
+    if alert.name == STALLED:
+        expr, stalled = _stall(component, own_selector)
+        summary = f"{where} has stalled"
+        description = (f"{where} ({component.kind}) has had requests waiting for {format_duration(alert.for_seconds)} "
+                       f"while {stalled}: it answers its scrapes but works off nothing.")
+    elif alert.name == DOWN:
         metric = "probe_success" if component.probe_path else "up"
         expr = f"{metric}{own_selector} == 0"
         summary = f"{where} is down"
@@ -149,6 +163,56 @@ def alert_rule(agent, component, alert, options):
     }
 
 
+def watched_signals(component):
+    """The signals the component's alerts and SLOs read, in catalog order. A part (errors) is
+    watched through its whole: it counts zero while the whole is read."""
+    read = set()
+    for alert in component.alerts:
+        read.update(alert_kind(alert).reads_signals(component))
+        if is_gated(component, alert):
+            read.add("requests")
+    for slo in component.slos:
+        read.update(SLIS[slo.sli])
+    read = {SIGNALS[name].part_of or name for name in read}
+    return tuple(name for name in SIGNALS if name in read)
+
+
+def watched_series(name):
+    """The recorded series whose absence means the signal is missing."""
+    return record_name(name, HISTOGRAM_QUANTILES[0] if name in HISTOGRAM_SIGNALS else None)
+
+
+def signal_missing_rules(agent, component, options):
+    """One alert per watched signal: the component is scraped, but nothing the signal is read
+    from has been there for `options.signal_missing_seconds`. A renamed metric, a metrics
+    option switched off or a frontend that drops the engine's series would otherwise leave the
+    alerts that read the signal unable to fire, with nobody told."""
+    if component.probe_path is not None:
+        return []
+    own_selector = f"{{{matchers(own_labels(component))}}}"
+    where = f"{agent.name}/{component.name}"
+    duration = format_duration(options.signal_missing_seconds)
+    rules = []
+    for name in watched_signals(component):
+        readers = sorted({alert_kind(alert).alert_name(component.kind) for alert in component.alerts
+                          if name in alert_kind(alert).reads_signals(component) or (name == "requests" and is_gated(component, alert))}
+                         | ({SLO_ALERT} if any(name in SLIS[slo.sli] for slo in component.slos) else set()))
+        looked_for = signals.looked_for(component.signal(name), SIGNALS[name].type)
+        rules.append({
+            "alert": SIGNAL_MISSING_ALERT,
+            "expr": f"max by ({BY}) (up{own_selector}) == 1 unless on (agent, component) {watched_series(name)}{own_selector}",
+            "for": duration,
+            "labels": {"severity": "warning", "signal": name, **routing_labels(agent)},
+            "annotations": {
+                "summary": f"{where}: no {name} signal",
+                "description": (f"Prometheus scrapes {where} ({component.kind}, preset {component.preset}) but has found "
+                                f"none of {looked_for} for {duration}. Until it returns, {', '.join(readers)} cannot fire."),
+                "runbook_url": runbook_url(options.runbook_base_url, SIGNAL_MISSING_ALERT),
+            },
+        })
+    return rules
+
+
 def agent_rules(agents, options=Options()):
     """A Prometheus rule file as a dict: per agent a recording group, an SLO recording group and
     an alerting group (threshold alerts, then SLO burn-rate alerts)."""
@@ -160,6 +224,7 @@ def agent_rules(agents, options=Options()):
         alerts = [alert_rule(agent, component, alert, options) for component in agent.components for alert in component.alerts]
         alerts += [rule for component in agent.components for slo in component.slos
                    for rule in slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url)]
+        alerts += [rule for component in agent.components for rule in signal_missing_rules(agent, component, options)]
         for part, rules in (("recording", records), ("slo", slo_records), ("alerts", alerts)):
             if rules:
                 groups.append({"name": rule_group_name(agent, part), "rules": rules})

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ..logs.formats import LOG_FORMATS
 from .alert_kinds import ALERT_KINDS, DURATION_SCHEMA as _DURATION
-from .conventions import KINDS, RESERVED_LABELS, SIGNALS
-from .description import SLIS
+from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS
 from .presets import PRESETS
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
@@ -39,6 +38,11 @@ _LOGS = {
 }
 
 
+_SELECTOR = {"type": "string", "pattern": "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$"}
+_SELECTORS = {"oneOf": [_SELECTOR, {"type": "array", "minItems": 1, "items": _SELECTOR}],
+              "description": "A selector of one metric, or a list of them: the current name first, then older names."}
+
+
 def agents_schema():
     component = {
         "type": "object",
@@ -59,7 +63,7 @@ def agents_schema():
                 "additionalProperties": {"type": ["string", "number", "boolean"]},
             },
             "metrics": {"type": "object", "additionalProperties": False,
-                        "properties": {name: {"type": "string", "minLength": 1} for name in SIGNALS}},
+                        "properties": {name: _SELECTORS for name in SIGNALS}},
             "alerts": {"type": "object", "additionalProperties": False,
                        "properties": {name: kind.schema() for name, kind in ALERT_KINDS.items()}},
             "kubernetes": {

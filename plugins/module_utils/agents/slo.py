@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .conventions import BY, SLO_ALERT, own_labels, routing_labels, runbook_url, slo_record_name
-from .promql import matchers, number, series
+from . import signals
+from .conventions import SLO_ALERT, own_labels, routing_labels, runbook_url, slo_record_name
+from .promql import matchers, number
 from ..units import format_duration
 
 SHORT_RATE = "5m"
@@ -42,21 +43,6 @@ def record(kind, seconds):
     return slo_record_name(kind, format_duration(seconds))
 
 
-def _bucket_bound(seconds):
-    """A regex for the `le` label of the bucket bounded at `seconds`, however the client wrote
-    it (Go: "2", Python: "2.0"), escaped for a PromQL string."""
-    bound = number(seconds)
-    escaped = bound.replace(".", "\\\\.")
-    return escaped + ("0*" if "." in bound else "(\\\\.0+)?")
-
-
-def _good_events(component, slo):
-    """Latency SLI: requests at or under the threshold, from the bucket whose bound equals it."""
-    selector = component.signal("latency").selector
-    own = own_labels(component)
-    return series(selector, own, "_bucket", f'le=~"{_bucket_bound(slo.threshold)}"'), series(selector, own, "_count")
-
-
 def recording_rules(component, slo):
     own = own_labels(component)
     static = {**own, **slo_labels(slo)}
@@ -66,15 +52,14 @@ def recording_rules(component, slo):
         rules.append({"record": name, "expr": expr, "labels": dict(static)})
 
     if slo.sli == "availability":
-        requests = f"sum by ({BY}) (rate({series(component.signal('requests').selector, own)}[{SHORT_RATE}]))"
-        errors = f"sum by ({BY}) (rate({series(component.signal('errors').selector, own)}[{SHORT_RATE}]))"
+        requests = signals.counter_rate(component, "requests", own, SHORT_RATE)
+        errors = signals.counter_rate(component, "errors", own, SHORT_RATE)
     else:
-        good, total = _good_events(component, slo)
-        requests = f"sum by ({BY}) (rate({total}[{SHORT_RATE}]))"
-        errors = f"{requests} - sum by ({BY}) (rate({good}[{SHORT_RATE}]))"
+        # Latency SLI: the requests over the threshold are the bad events.
+        requests, slow = signals.over_threshold(component.signal("latency"), own, slo.threshold, SHORT_RATE)
+        errors = f"{slow} or {requests} * 0"
     add(record("requests", 300), requests)
-    # No error series yet means no errors.
-    add(record("errors", 300), f"({errors}) or ({requests}) * 0")
+    add(record("errors", 300), errors)
     selector = matchers(static)
     for window in WINDOWS:
         if window != 300:

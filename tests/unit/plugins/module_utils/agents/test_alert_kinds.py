@@ -58,7 +58,10 @@ def test_a_new_alert_kind_is_one_row(monkeypatch, tmp_path):
     (tmp_path / "agents.yml").write_text(yaml.safe_dump(rules))
     tests = rule_tests(agents, ["agents.yml"])
     assert [case["name"].split(": ", 1)[1] for case in tests["tests"]] == [
-        "fires below the threshold", "quiet on the good side of the threshold"]
+        "fires below the threshold", "quiet on the good side of the threshold",
+        # the signal the new kind reads is watched like every other
+        "fires while the target is up and the signal is absent", "quiet while the signal is there",
+        "quiet while the target is down"]
     (tmp_path / "agents_test.yml").write_text(yaml.safe_dump(tests))
     code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
     assert code == 0, output

@@ -32,7 +32,7 @@ def test_the_example_is_valid():
 
 def test_user_metrics_become_signals():
     search = parse_agents(agents(), EXAMPLE["groups"])[0].components[1]
-    assert search.signal("errors").selector == 'search_requests_total{code=~"5.."}'
+    assert search.signal("errors").names == ('search_requests_total{code=~"5.."}',)
 
 
 def mutate(change):

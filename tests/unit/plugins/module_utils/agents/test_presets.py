@@ -12,14 +12,17 @@ def test_every_preset_cites_its_source():
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_signal_is_a_selector_the_rules_can_narrow(name):
     for signal_name, signal in PRESETS[name].signals.items():
-        suffix = "_bucket" if SIGNALS[signal_name] == "histogram" else ""
-        narrowed = series(signal.selector, {"agent": "a", "component": "c"}, suffix)
-        assert narrowed.endswith('agent="a",component="c"}'), narrowed
+        suffix = "_bucket" if SIGNALS[signal_name].type == "histogram" else ""
+        for metric in signal.metrics:
+            for selector in filter(None, (metric.selector, metric.plus)):
+                narrowed = series(selector, {"agent": "a", "component": "c"}, suffix)
+                assert narrowed.endswith('agent="a",component="c"}'), narrowed
+                assert "__name__" not in narrowed
 
 
 @pytest.mark.parametrize(("name", "lacking"), [
     ("tgi", {"time_to_first_token", "kv_cache_usage"}),
-    ("triton", {"latency", "time_to_first_token", "time_per_output_token"}),
+    ("triton", {"latency", "time_per_output_token", "queue_time"}),
     ("llamacpp", {"requests", "errors", "latency"}),
     ("ollama", set(SIGNALS)),
 ])
@@ -31,7 +34,9 @@ def test_user_mapped_signals_are_not_counted_as_lacking():
     assert not {"requests", "errors", "latency"} & set(PRESETS["http_api"].lacks)
 
 
-def test_vllm_matches_current_and_deprecated_names():
+def test_vllm_reads_current_names_before_deprecated_ones_and_the_engine_after_the_api_server():
     vllm = PRESETS["vllm"].signals
-    assert "kv|gpu" in vllm["kv_cache_usage"].selector
-    assert "inter_token_latency|time_per_output_token" in vllm["time_per_output_token"].selector
+    assert vllm["kv_cache_usage"].names == ("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc")
+    assert vllm["time_per_output_token"].names == ("vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds")
+    assert vllm["requests"].names[1] == "vllm:request_success_total"
+    assert vllm["errors"].names[1] == 'vllm:request_success_total{finished_reason="error"}'
