@@ -97,7 +97,7 @@ PRESETS = {p.name: p for p in (
         "latency": signal("vllm:e2e_request_latency_seconds"),
         "time_to_first_token": signal("vllm:time_to_first_token_seconds"),
         "time_per_output_token": signal("vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"),
-        "queue_time": signal("vllm:request_queue_time_seconds"),
+        "queue_time": signal("vllm:request_queue_time_seconds", "vllm:time_in_queue_requests"),
         "token_throughput": signal("vllm:generation_tokens_total"),
         "queue_depth": signal("vllm:num_requests_waiting"),
         "requests_running": signal("vllm:num_requests_running"),
@@ -117,12 +117,13 @@ PRESETS = {p.name: p for p in (
         "queue_depth": signal("tgi_queue_size"),
         "requests_running": signal("tgi_batch_current_size"),
     }, source="text-generation-inference router/src/server.rs"),
-    # NVIDIA Triton (core src/metrics.cc): requests are successes plus failures; latencies are
+    # NVIDIA Triton (core src/metrics.cc): requests are successes plus failures (a request the
+    # client cancelled is not a failure of the server); latencies are
     # cumulative microsecond counters, except the first-response histogram (milliseconds) that
     # `--metrics-config histogram_latencies=true` turns on. GPU series from its own collector.
     _preset("triton", ["llm"], 8002, "/metrics", {
         "requests": signal(Metric("nv_inference_request_success", plus="nv_inference_request_failure")),
-        "errors": signal("nv_inference_request_failure"),
+        "errors": signal('nv_inference_request_failure{reason!="CANCELED"}'),
         "time_to_first_token": signal("nv_inference_first_response_histogram_ms", scale=0.001),
         "queue_depth": signal("nv_inference_pending_request_count"),
         "gpu_utilization": signal("nv_gpu_utilization"),

@@ -1,0 +1,131 @@
+"""The exposition profiles (roles/agent_simulator/files/profiles/*.json) as promtool input series.
+
+A profile lists the metric families an engine version exposes, each series driven by a simulated
+quantity. A State gives those quantities per second (or as a level, for gauges), and
+input_series() turns the profile into the series Prometheus would have scraped from that engine
+in that state: counters rising at their rate, histograms observing the state's values into the
+engine's own buckets, gauges at their level."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from examples import ROOT
+
+PROFILE_DIR = ROOT / "roles" / "agent_simulator" / "files" / "profiles"
+PROFILES = {path.stem: json.loads(path.read_text()) for path in sorted(PROFILE_DIR.glob("*.json"))}
+GIB = 1024 ** 3
+
+
+@dataclass(frozen=True)
+class State:
+    requests: float = 2.0           # finished requests per second
+    error_ratio: float = 0.0
+    latency: float = 1.0            # seconds, end to end
+    ttft: float = 0.05
+    itl: float = 0.02
+    queue_time: float = 0.02
+    tokens_per_request: float = 50.0
+    waiting: float = 0.0
+    running: float = 4.0
+    kv_cache: float = 0.3
+    preemptions: float = 0.0        # per second
+    gpu_utilization: float = 0.6
+    gpu_memory_used: float = 40 * GIB
+    gpu_memory_total: float = 80 * GIB
+
+    def rates(self):
+        """Counter quantities per second."""
+        return {
+            "requests": self.requests, "ok": self.requests * (1 - self.error_ratio),
+            "failed": self.requests * self.error_ratio, "zero": 0.0, "health_checks": 0.1,
+            "prompt_tokens": self.requests * 500, "output_tokens": self.requests * self.tokens_per_request,
+            "preemptions": self.preemptions, "latency_sum": self.requests * self.latency,
+            "queue_time_sum": self.requests * self.queue_time, "prompt_seconds": self.requests * 0.05,
+            "energy_mj": 400_000.0,
+        }
+
+    def levels(self):
+        """Gauge quantities."""
+        free = self.gpu_memory_total - self.gpu_memory_used
+        return {
+            "running": self.running, "waiting": self.waiting, "kv_cache": self.kv_cache,
+            "gpu_utilization": self.gpu_utilization, "gpu_utilization_percent": self.gpu_utilization * 100,
+            "gpu_memory_used_bytes": self.gpu_memory_used, "gpu_memory_total_bytes": self.gpu_memory_total,
+            "gpu_memory_free_bytes": free, "gpu_memory_used_mib": self.gpu_memory_used / 2 ** 20,
+            "gpu_memory_free_mib": free / 2 ** 20, "tokens_per_second": self.requests * self.tokens_per_request,
+            "prompt_tokens_per_second": self.requests * 500, "used_tokens": 20_000 * self.kv_cache,
+            "preemptions_now": 0.0,
+        }
+
+    def observations(self):
+        """Histogram quantities: (observations per second, the value each observes)."""
+        return {
+            "latency": (self.requests, self.latency), "ttft": (self.requests, self.ttft),
+            "queue_time": (self.requests, self.queue_time),
+            "inference_time": (self.requests, max(self.latency - self.queue_time, 0.0)),
+            "itl": (self.requests * self.tokens_per_request, self.itl),
+            "tokens_per_request": (self.requests, self.tokens_per_request),
+        }
+
+
+HEALTHY = State()
+# The state that should trip each alert kind, from a healthy engine.
+FAULTS = {
+    "error_rate": replace(HEALTHY, error_ratio=0.5),
+    "latency": replace(HEALTHY, latency=30.0),
+    "time_to_first_token": replace(HEALTHY, ttft=5.0),
+    "time_per_output_token": replace(HEALTHY, itl=0.5),
+    "queue_time": replace(HEALTHY, queue_time=20.0),
+    "token_throughput": replace(HEALTHY, tokens_per_request=1.0),
+    "queue_depth": replace(HEALTHY, waiting=50.0),
+    "kv_cache_usage": replace(HEALTHY, kv_cache=0.97),
+    "preemptions": replace(HEALTHY, preemptions=5.0),
+    "stalled": replace(HEALTHY, requests=0.0, waiting=5.0, running=0.0),
+}
+
+
+def _number(value):
+    return f"{value:.12g}"
+
+
+def _selector(name, labels):
+    return name + "{" + ",".join(f'{key}="{value}"' for key, value in labels.items()) + "}"
+
+
+def _rising(per_second, samples, interval_seconds):
+    return f"0+{_number(per_second * interval_seconds)}x{samples}"
+
+
+def input_series(profile, state, labels, samples, interval_seconds=60):
+    """promtool input_series for `profile` scraped in `state`, every series with `labels` (the
+    target labels Prometheus adds) besides the profile's own."""
+    rates, levels, observations = state.rates(), state.levels(), state.observations()
+    inputs = []
+    for family in profile["families"]:
+        own = {**profile["labels"], **family.get("labels", {}), **labels}
+        scale = family.get("scale", 1)
+        if family["type"] == "histogram":
+            per_second, value = observations[family["observes"]]
+            observed = value * scale
+            for bound in [*family["buckets"], "+Inf"]:
+                inside = bound == "+Inf" or observed <= bound
+                le = bound if bound == "+Inf" else _number(float(bound))
+                inputs.append({"series": _selector(family["name"] + "_bucket", {**own, "le": le}),
+                               "values": _rising(per_second if inside else 0, samples, interval_seconds)})
+            inputs.append({"series": _selector(family["name"] + "_sum", own),
+                           "values": _rising(per_second * observed, samples, interval_seconds)})
+            inputs.append({"series": _selector(family["name"] + "_count", own),
+                           "values": _rising(per_second, samples, interval_seconds)})
+            continue
+        for series in family["series"]:
+            series_labels = {**own, **series["labels"]}
+            value = series["value"]
+            if family["type"] == "counter":
+                inputs.append({"series": _selector(family["name"], series_labels),
+                               "values": _rising(rates[value] * scale, samples, interval_seconds)})
+            else:
+                level = value if isinstance(value, (int, float)) else levels[value]
+                inputs.append({"series": _selector(family["name"], series_labels), "values": f"{_number(level * scale)}x{samples}"})
+    return inputs

@@ -1,0 +1,159 @@
+"""Every preset against what real engine versions expose (roles/agent_simulator/files/profiles):
+the recordings evaluate on the raw series of each profile, each alert the preset accepts fires
+under its fault and stays quiet while the engine is healthy, and a signal the profile lacks
+raises AgentSignalMissing instead of leaving its alerts silently unable to fire."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from profiles import FAULTS, HEALTHY, PROFILES, input_series
+from tools import promtool
+
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.alert_kinds import ALERT_KINDS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import (
+    HISTOGRAM_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SIGNALS, record_name)
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
+    HISTOGRAM_QUANTILES, Options, agent_rules, watched_signals)
+
+THRESHOLDS = {
+    "error_rate": "5%", "latency": "10s", "time_to_first_token": "2s", "time_per_output_token": "200ms",
+    "queue_time": "5s", "token_throughput": 10, "queue_depth": 20, "kv_cache_usage": "90%", "preemptions": 1,
+}
+OPTIONS = Options(signal_missing_seconds=240)
+SAMPLES = 20
+EVAL_TIME = "15m"
+OWN = {"agent": "bot", "component": "engine"}
+
+
+def accepted_alerts(preset):
+    """Every alert kind the preset can feed, with a threshold its fault crosses."""
+    offered = set(preset.signals)
+    alerts = {}
+    for key, kind in ALERT_KINDS.items():
+        if key == "down" or not set(kind.signals) <= offered or (kind.any_of and not offered & set(kind.any_of)):
+            continue
+        alerts[key] = {"for": "2m"}
+        if kind.direction:
+            alerts[key][kind.direction] = THRESHOLDS[key]
+    return alerts
+
+
+def compile_profile(profile):
+    preset = PRESETS[profile["preset"]]
+    description = [{"name": OWN["agent"], "team": "ml", "components": [{
+        "name": OWN["component"], "kind": preset.kinds[0], "preset": preset.name, "targets": ["engine-1:9000"],
+        "alerts": accepted_alerts(preset),
+        "slos": [{"sli": "availability", "objective": 99}] if {"requests", "errors"} <= set(preset.signals) else [],
+    }]}]
+    agents = parse_agents(description)
+    return agents[0].components[0], agent_rules(agents, OPTIONS)
+
+
+def expected_recordings(component, lacks):
+    """The recordings a profile must produce, and those it cannot (its signals are absent)."""
+    present, absent = set(), set()
+    for name in SIGNALS:
+        if not component.signal(name):
+            continue
+        if name in HISTOGRAM_SIGNALS:
+            records = {record_name(name, quantile) for quantile in HISTOGRAM_QUANTILES}
+        elif SIGNALS[name].type == "counter" or SIGNALS[name].aggregation:
+            records = {record_name(name)}
+        else:
+            continue
+        (absent if name in lacks else present).update(records)
+    for ratio, parts in RATIO_RECORDINGS.items():
+        if all(component.signal(part) for part in parts):
+            (absent if set(parts) & set(lacks) else present).add(record_name(ratio))
+    return present, absent
+
+
+def target_labels(component):
+    return {**OWN, "kind": component.kind, "job": "llmagentos/bot/engine", "instance": "engine-1:9000"}
+
+
+def scraped(profile, component, state):
+    labels = target_labels(component)
+    up = {"series": "up{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}", "values": f"1x{SAMPLES}"}
+    return [up, *input_series(profile, state, labels, SAMPLES)]
+
+
+def alert_case(title, inputs, rule, fires, component):
+    exp = []
+    if fires:
+        exp = [{"exp_labels": {**OWN, "kind": component.kind, **rule["labels"]}, "exp_annotations": rule["annotations"]}]
+    return {"name": title, "interval": "1m", "input_series": inputs,
+            "alert_rule_test": [{"eval_time": EVAL_TIME, "alertname": rule["alert"], "exp_alerts": exp}]}
+
+
+def profile_tests(profile):
+    component, rules = compile_profile(profile)
+    lacks = set(profile["lacks"])
+    alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
+    threshold_alerts = {key: next(rule for rule in alerts if rule["alert"] == ALERT_KINDS[key].alert_name(component.kind))
+                        for key in accepted_alerts(PRESETS[profile["preset"]])}
+    healthy = scraped(profile, component, HEALTHY)
+    tests = []
+
+    present, absent = expected_recordings(component, lacks)
+    selector = "{" + ",".join(f'{k}="{v}"' for k, v in OWN.items()) + "}"
+    tests.append({"name": f"{profile['name']}: recordings", "interval": "1m", "input_series": healthy, "promql_expr_test": [
+        {"expr": f"count({record}{selector} == {record}{selector})", "eval_time": EVAL_TIME,
+         "exp_samples": [{"labels": "{}", "value": 1}] if record in present else []}
+        for record in sorted(present | absent)]})
+
+    for key, rule in threshold_alerts.items():
+        readable = not set(ALERT_KINDS[key].reads_signals(component)) & lacks
+        tests.append(alert_case(f"{profile['name']}: {rule['alert']} fires under its fault",
+                                scraped(profile, component, FAULTS[key]), rule, readable, component))
+        tests.append(alert_case(f"{profile['name']}: {rule['alert']} quiet while healthy", healthy, rule, False, component))
+
+    missing = [rule for rule in alerts if rule["alert"] == SIGNAL_MISSING_ALERT and rule["labels"]["signal"] in lacks]
+    tests.append({"name": f"{profile['name']}: {SIGNAL_MISSING_ALERT} for exactly what the profile lacks",
+                  "interval": "1m", "input_series": healthy, "alert_rule_test": [{
+                      "eval_time": EVAL_TIME, "alertname": SIGNAL_MISSING_ALERT,
+                      "exp_alerts": [{"exp_labels": {**OWN, "kind": component.kind, **rule["labels"]},
+                                      "exp_annotations": rule["annotations"]} for rule in missing]}]})
+    return rules, tests, component
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_preset_holds_on_every_profile_of_its_engine(name, tmp_path):
+    rules, tests, _component = profile_tests(PROFILES[name])
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}))
+    code, output = promtool("test", "rules", str(tmp_path / "tests.yml"))
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_a_profile_declares_only_signals_its_preset_reads(name):
+    profile = PROFILES[name]
+    assert profile["source"] and profile["preset"] in PRESETS
+    assert set(profile["lacks"]) <= set(PRESETS[profile["preset"]].signals)
+
+
+def test_what_a_profile_lacks_is_watched_when_an_alert_reads_it():
+    """The profiles that lack a signal are the cases AgentSignalMissing exists for."""
+    lacking = {name: profile for name, profile in PROFILES.items() if profile["lacks"]}
+    assert {"llamacpp", "triton", "sglang-0.4"} <= set(lacking)
+    for profile in lacking.values():
+        component, _rules = compile_profile(profile)
+        assert set(profile["lacks"]) <= set(watched_signals(component)), profile["name"]
+
+
+def test_the_old_regex_construction_fails_on_the_transition_profile(tmp_path):
+    """What issue 13 reported, reproduced on the vLLM 0.11 fixture: one rate() over both names
+    of the inter-token histogram cannot be evaluated. The presets no longer build it."""
+    profile = PROFILES["vllm-0.11"]
+    inputs = input_series(profile, HEALTHY, OWN, SAMPLES)
+    regex = 'rate({__name__=~"vllm:(inter_token_latency|time_per_output_token)_seconds_bucket"}[5m])'
+    tests = {"tests": [{"interval": "1m", "input_series": inputs, "promql_expr_test": [
+        {"expr": f"count({regex})", "eval_time": EVAL_TIME, "exp_samples": [{"labels": "{}", "value": 1}]}]}]}
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
+    code, output = promtool("test", "rules", str(tmp_path / "tests.yml"))
+    assert code != 0 and "same labelset" in output, output
+
