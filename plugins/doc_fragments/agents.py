@@ -32,6 +32,12 @@ options:
     description: Requests per second below which ratio, quantile and throughput alerts stay quiet.
     type: float
     default: 0.0166666666667
+  signal_missing_for:
+    description:
+      - How long a scraped component may lack a signal that its alerts or SLOs read before
+        C(AgentSignalMissing) fires (a Prometheus duration).
+    type: str
+    default: 15m
 """
 
     ROUTES = r"""

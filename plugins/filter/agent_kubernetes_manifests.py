@@ -47,14 +47,12 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.kubernetes import kubernetes_manifests
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
-    DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, Options)
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, rule_options
 
 
 def agent_kubernetes_manifests(agents, groups=None, namespace="monitoring", release="kube-prometheus-stack",
-                               runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_request_rate=DEFAULT_MIN_REQUEST_RATE):
-    options = Options(runbook_base_url, float(min_request_rate))
+                               **rule_settings):
+    options = rule_options("agent_kubernetes_manifests", **rule_settings)
     return compile_agents(lambda parsed: kubernetes_manifests(parsed, namespace, release, options), agents, groups)
 
 

@@ -62,18 +62,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import (
     DEFAULT_CRITICAL_RECEIVER, DEFAULT_TEAM_RECEIVER, alertmanager_routes)
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
-    DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, Options, agent_rules)
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, rule_options
 
 
-def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL,
-                             min_request_rate=DEFAULT_MIN_REQUEST_RATE, team_receiver=DEFAULT_TEAM_RECEIVER,
-                             critical_receiver=DEFAULT_CRITICAL_RECEIVER):
+def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, team_receiver=DEFAULT_TEAM_RECEIVER,
+                             critical_receiver=DEFAULT_CRITICAL_RECEIVER, **rule_settings):
     if not isinstance(rule_files, list) or not rule_files:
         raise AnsibleFilterError("agent_monitoring_outputs: rule_files must be a non-empty list of paths")
-    options = Options(runbook_base_url, float(min_request_rate))
+    options = rule_options("agent_monitoring_outputs", **rule_settings)
     return compile_agents(lambda parsed: {
         "scrape_configs": scrape_configs(parsed, blackbox_address),
         "rules": agent_rules(parsed, options),

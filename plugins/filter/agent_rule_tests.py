@@ -41,16 +41,13 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
-    DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, Options)
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, rule_options
 
 
-def agent_rule_tests(agents, rule_files, groups=None, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL,
-                     min_request_rate=DEFAULT_MIN_REQUEST_RATE):
+def agent_rule_tests(agents, rule_files, groups=None, **rule_settings):
     if not isinstance(rule_files, list) or not rule_files:
         raise AnsibleFilterError("agent_rule_tests: rule_files must be a non-empty list of paths")
-    options = Options(runbook_base_url, float(min_request_rate))
+    options = rule_options("agent_rule_tests", **rule_settings)
     return compile_agents(lambda parsed: rule_tests(parsed, rule_files, options), agents, groups)
 
 

@@ -38,13 +38,12 @@ _value:
   type: dict
 """
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
-    DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, Options, agent_rules as compile_rules)
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules as compile_rules
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, rule_options
 
 
-def agent_rules(agents, groups=None, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_request_rate=DEFAULT_MIN_REQUEST_RATE):
-    options = Options(runbook_base_url, float(min_request_rate))
+def agent_rules(agents, groups=None, **rule_settings):
+    options = rule_options("agent_rules", **rule_settings)
     return compile_agents(lambda parsed: compile_rules(parsed, options), agents, groups)
 
 

@@ -10,6 +10,31 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.model import log_sources
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
+    DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, DEFAULT_SIGNAL_MISSING_SECONDS, Options)
+from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
+
+
+def rule_options(filter_name, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_request_rate=DEFAULT_MIN_REQUEST_RATE,
+                 signal_missing_for=format_duration(DEFAULT_SIGNAL_MISSING_SECONDS), **unknown):
+    """The rule generator's options from a filter's keyword arguments, each checked by name."""
+    if unknown:
+        raise AnsibleFilterError(f"{filter_name}: unknown option(s) {', '.join(sorted(unknown))}; "
+                                 "the rule options are runbook_base_url, min_request_rate and signal_missing_for")
+    if not isinstance(runbook_base_url, str) or not runbook_base_url:
+        raise AnsibleFilterError(f"{filter_name}: runbook_base_url must be a URL prefix, got {runbook_base_url!r}")
+    try:
+        rate = float(min_request_rate)
+    except (TypeError, ValueError):
+        rate = -1.0
+    if isinstance(min_request_rate, bool) or not rate >= 0:
+        raise AnsibleFilterError(f"{filter_name}: min_request_rate must be a number of requests per second, "
+                                 f"got {min_request_rate!r}")
+    try:
+        missing_seconds = parse_duration(signal_missing_for)
+    except (TypeError, ValueError) as error:
+        raise AnsibleFilterError(f"{filter_name}: signal_missing_for: {error}") from None
+    return Options(runbook_base_url, rate, missing_seconds)
 
 
 def compile_agents(generate, agents, groups=None):

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.alert_kinds import ALERT_KINDS, DURATION
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,3 +26,18 @@ EVERY_FORMAT = [{"name": "zoo", "components": [
 
 def golden(name):
     return yaml.safe_load((GOLDEN / name).read_text())
+
+
+def every_preset_agent():
+    """One component per preset and kind, asking for every alert the preset can feed."""
+    components = []
+    for preset in PRESETS.values():
+        for kind in preset.kinds:
+            offered = set(preset.signals)
+            alerts = {key: ({row.direction: "1s" if row.threshold is DURATION else 1} if row.direction else {})
+                      for key, row in ALERT_KINDS.items()
+                      if set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of))}
+            components.append({"name": f"{preset.name}-{kind}", "kind": kind, "preset": preset.name,
+                               "targets": ["h:1"], "alerts": alerts,
+                               "slos": [{"sli": "availability", "objective": 99}] if {"requests", "errors"} <= offered else []})
+    return [{"name": "every", "components": components}]

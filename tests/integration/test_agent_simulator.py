@@ -18,6 +18,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from profiles import PROFILES
+
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import run
@@ -78,27 +80,69 @@ MATCHER = re.compile(r'(?P<label>[a-zA-Z_]+)(?P<op>=~|!~|!=|=)"(?P<value>[^"]*)"
 
 
 def selects(selector, sample):
-    """Whether a PromQL series selector picks this sample (histograms through their _count)."""
+    """Whether a PromQL series selector picks this sample (histograms through their _count; the
+    parser adds _total to counters whose engine names them without it)."""
     parsed = SELECTOR.match(selector)
-    labels = dict(sample.labels, __name__=re.sub(r"_count$", "", sample.name))
-    wanted = [(m["label"], m["op"], m["value"]) for m in MATCHER.finditer(parsed["matchers"] or "")]
-    if parsed["name"]:
-        wanted.append(("__name__", "=", parsed["name"]))
-    for label, op, value in wanted:
-        actual = labels.get(label, "")
-        matched = re.fullmatch(value, actual) is not None if "~" in op else actual == value
-        if matched == op.startswith("!"):
+    names = {sample.name, re.sub(r"_count$", "", sample.name), re.sub(r"_total$", "", sample.name)}
+    if parsed["name"] and parsed["name"] not in names:
+        return False
+    for m in MATCHER.finditer(parsed["matchers"] or ""):
+        actual = sample.labels.get(m["label"], "")
+        matched = re.fullmatch(m["value"], actual) is not None if "~" in m["op"] else actual == m["value"]
+        if matched == m["op"].startswith("!"):
             return False
     return True
 
 
-def test_the_llm_serves_every_signal_the_vllm_preset_reads(simulator):
-    simulator.fault("llm", error_rate=0.3).raise_for_status()  # so that 5xx series exist
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_the_llm_serves_what_the_profile_describes(profile, tmp_path):
+    """Each profile served as written: its families with their types, and every signal its preset
+    reads (unless the profile lacks it) selects a series of what is served."""
+    served = Simulator(tmp_path, "--llm-profile", profile)
+    try:
+        served.fault("llm", error_rate=0.3).raise_for_status()  # so that failure series move
+        time.sleep(1)
+        text = requests.get(served.url("llm", "/metrics"), timeout=5).text
+    finally:
+        served.process.kill()
+        served.process.wait()
+    families = {family.name: family.type for family in text_string_to_metric_families(text)}
+    described = {re.sub("_total$", "", family["name"]) if family["type"] == "counter" else family["name"]: family["type"]
+                 for family in PROFILES[profile]["families"]}
+    assert families == described
+    samples = [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+    preset = PRESETS[PROFILES[profile]["preset"]]
+    for signal_name, signal_spec in preset.signals.items():
+        if signal_name in PROFILES[profile]["lacks"]:
+            assert not any(selects(name, sample) for name in signal_spec.names for sample in samples), signal_name
+        else:
+            assert any(selects(name, sample) for name in signal_spec.names for sample in samples), \
+                f"{preset.name} signal {signal_name} ({' or '.join(signal_spec.names)}) selects nothing served"
+
+
+def test_an_unknown_profile_is_refused_naming_the_known_ones():
+    result = subprocess.run([sys.executable, str(SIMULATOR), "--llm-profile", "vllm-9"], capture_output=True, text=True,
+                            check=False, timeout=30)
+    assert result.returncode == 2 and "no exposition profile 'vllm-9'; known profiles: dcgm-default" in result.stderr
+
+
+def test_a_stalled_engine_queues_requests_and_stops_generating(simulator):
+    simulator.fault("llm", stalled=True).raise_for_status()
+    time.sleep(0.5)
+    tokens = simulator.value("llm", "vllm:generation_tokens_total")
     time.sleep(1)
-    samples = simulator.samples("llm")
-    for signal_name, signal_spec in PRESETS["vllm"].signals.items():
-        assert any(selects(signal_spec.selector, sample) for sample in samples), \
-            f"vllm preset signal {signal_name} ({signal_spec.selector}) selects nothing the simulator serves"
+    assert simulator.value("llm", "vllm:generation_tokens_total") == tokens
+    assert simulator.value("llm", "vllm:num_requests_waiting") > 0
+    assert simulator.value("llm", "vllm:num_requests_running") == 0
+
+
+def test_preemptions_and_queue_time_follow_their_faults(simulator):
+    simulator.fault("llm", preemptions_per_second=20, queue_seconds=3).raise_for_status()
+    time.sleep(1)
+    assert simulator.value("llm", "vllm:num_preemptions_total") >= 10
+    slow = simulator.value("llm", "vllm:request_queue_time_seconds_count") - simulator.value(
+        "llm", "vllm:request_queue_time_seconds_bucket", le="2.5")
+    assert slow > 0
 
 
 def test_without_faults_requests_succeed(simulator):
@@ -143,7 +187,7 @@ def test_a_release_started_with_a_fault_fails_from_its_first_request(tmp_path):
 def test_a_bad_fault_option_is_refused_at_start_naming_the_field():
     result = subprocess.run([sys.executable, str(SIMULATOR), "--fault", "tool:error_rate=3"], capture_output=True, text=True,
                             check=False, timeout=30)
-    assert result.returncode == 2 and "tool.error_rate: expected a ratio between 0 and 1, got 3.0" in result.stderr
+    assert result.returncode == 2 and "tool.error_rate: expected a number from 0 to 1, got 3.0" in result.stderr
 
 
 def test_added_latency_shows_in_the_histograms(simulator):
@@ -163,12 +207,15 @@ def test_down_closes_the_port_until_the_fault_is_cleared(simulator):
     time.sleep(0.5)
     assert simulator.value("engine", "agent_tasks_failed_total") > 0
     faults = requests.delete(simulator.url("control", "/faults"), timeout=5).json()
-    assert faults["llm"] == {"down": False, "error_rate": 0.0, "latency_seconds": 0.0}
+    assert faults["llm"] == {"down": False, "error_rate": 0.0, "latency_seconds": 0.0, "queue_seconds": 0.0,
+                             "preemptions_per_second": 0.0, "stalled": False}
     assert requests.get(simulator.url("llm", "/metrics"), timeout=2).status_code == 200
 
 
 @pytest.mark.parametrize(("component", "body", "message"), [
-    ("tool", {"error_rate": 1.5}, "tool.error_rate: expected a ratio between 0 and 1"),
+    ("tool", {"error_rate": 1.5}, "tool.error_rate: expected a number from 0 to 1, got 1.5"),
+    ("llm", {"queue_seconds": -1}, "llm.queue_seconds: expected a number from 0 to 600"),
+    ("llm", {"stalled": "yes"}, "llm.stalled: expected true or false"),
     ("tool", {"error_rate": "high"}, "tool.error_rate: expected a number"),
     ("llm", {"down": 1}, "llm.down: expected true or false"),
     ("llm", {"latency_seconds": True}, "llm.latency_seconds: expected a number"),

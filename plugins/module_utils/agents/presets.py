@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .alert_kinds import ALERT_KINDS
 from .conventions import KINDS, SIGNALS
 
-CATALOG_VERSION = "2026.11.1"
+CATALOG_VERSION = "2026.12.1"
 
 
 @dataclass(frozen=True)
@@ -190,3 +191,16 @@ PRESETS = {p.name: p for p in (
 
 # Components without a preset (kind custom) may map any signal themselves.
 CUSTOM = _preset("custom", list(KINDS), None, "/metrics", user_signals=tuple(SIGNALS))
+
+
+def alert_names():
+    """Every alert name the compiler can generate, by alert kind: each kind under the prefix of
+    every component kind whose preset (or the user's own metrics) can feed it."""
+    names = {}
+    for preset in (*PRESETS.values(), CUSTOM):
+        offered = set(preset.signals) | set(preset.user_signals)
+        for kind in ("custom",) if preset is CUSTOM else preset.kinds:
+            for key, row in ALERT_KINDS.items():
+                if set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of)):
+                    names.setdefault(key, set()).add(row.alert_name(kind))
+    return {key: sorted(found) for key, found in names.items()}

@@ -92,4 +92,3 @@ def looked_for(signal, kind):
     """The series a signal is read from, as a person would search for them."""
     suffix = "_bucket" if kind == "histogram" else ""
     return " or ".join(f"{metric.selector.split('{')[0]}{suffix}" for metric in signal.metrics)
-

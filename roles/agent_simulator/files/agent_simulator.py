@@ -1,11 +1,14 @@
 # Copyright: llmagentos.ops contributors
 # Apache License 2.0 (see LICENSE)
-"""A stand-in for one LLM agent, for tests and demos: an LLM server (vLLM metric names), a tool
-API and a task engine, each on its own port with its own /metrics, writing the logs the real
-programs write. Faults (error rate, added latency, down) are set per component over HTTP:
+"""A stand-in for one LLM agent, for tests and demos: an LLM server, a tool API and a task engine,
+each on its own port with its own /metrics, writing the logs the real programs write. The LLM
+server exposes what one real engine version exposes, as an exposition profile describes it
+(profiles/*.json: vLLM 0.6 to current, TGI, Triton, llama.cpp, SGLang). Faults are set per
+component over HTTP:
 
     GET    /faults                 current faults of every component
-    PUT    /faults/<component>     {"error_rate": 0.5, "latency_seconds": 2, "down": false}
+    PUT    /faults/<component>     {"error_rate": 0.5, "latency_seconds": 2, "down": false,
+                                    "queue_seconds": 0, "preemptions_per_second": 0, "stalled": false}
     DELETE /faults[/<component>]   back to normal
 
 Traffic is simulated, not served: every tick the engine runs tasks that call the LLM and the
@@ -15,6 +18,7 @@ tool, and each component records what its real counterpart would have recorded.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import logging
 import logging.handlers
@@ -30,13 +34,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 COMPONENTS = ("llm", "tool", "engine")
-FAULT_FIELDS = {"error_rate": (int, float), "latency_seconds": (int, float), "down": (bool,)}
+# Field -> (type, largest value); booleans have no range.
+FAULT_FIELDS = {"error_rate": (float, 1), "latency_seconds": (float, 600), "queue_seconds": (float, 600),
+                "preemptions_per_second": (float, 1000), "down": (bool, None), "stalled": (bool, None)}
 TICK_SECONDS = 0.25
-
-# Bucket boundaries of vLLM's V1 histograms (vllm/v1/metrics/loggers.py).
-E2E_BUCKETS = (0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0)
-TTFT_BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
-ITL_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5)
+PROFILE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profiles")
+DEFAULT_PROFILE = "vllm-current"
+GIB = 1024 ** 3
 
 
 class FaultError(ValueError):
@@ -52,7 +56,7 @@ class Faults:
 
     @staticmethod
     def normal():
-        return {"error_rate": 0.0, "latency_seconds": 0.0, "down": False}
+        return {field: False if kind is bool else 0.0 for field, (kind, _most) in FAULT_FIELDS.items()}
 
     @classmethod
     def parse(cls, component, body):
@@ -64,13 +68,13 @@ class Faults:
         for field, value in body.items():
             if field not in FAULT_FIELDS:
                 raise FaultError(f"{component}.{field}: unknown field; expected one of {', '.join(FAULT_FIELDS)}")
-            if isinstance(value, bool) != (FAULT_FIELDS[field] == (bool,)) or not isinstance(value, FAULT_FIELDS[field]):
-                raise FaultError(f"{component}.{field}: expected {'true or false' if field == 'down' else 'a number'}")
+            kind, most = FAULT_FIELDS[field]
+            if kind is bool:
+                if not isinstance(value, bool):
+                    raise FaultError(f"{component}.{field}: expected true or false")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= most:
+                raise FaultError(f"{component}.{field}: expected a number from 0 to {most}, got {value!r}")
             fault[field] = value
-        if not 0 <= fault["error_rate"] <= 1:
-            raise FaultError(f"{component}.error_rate: expected a ratio between 0 and 1, got {fault['error_rate']}")
-        if not 0 <= fault["latency_seconds"] <= 600:
-            raise FaultError(f"{component}.latency_seconds: expected 0 to 600 seconds, got {fault['latency_seconds']}")
         return fault
 
     def set(self, component, fault):
@@ -114,37 +118,95 @@ def file_logger(name, path, formatter):
     return logger
 
 
-class Llm:
-    """What vLLM's OpenAI server exposes: the API server's HTTP metrics
-    (prometheus-fastapi-instrumentator, status grouped as 2xx/5xx) and the engine's vllm:* series."""
+class Exposition:
+    """An engine's /metrics as its profile describes it: every family with the engine's own names,
+    types, labels and buckets, each series driven by a simulated quantity (a counter's total, a
+    gauge's level, the values a histogram observes)."""
 
-    def __init__(self, model, log_dir):
-        self.registry = CollectorRegistry()
-        model_labels = ["model_name", "engine"]
-        self.model = {"model_name": model, "engine": "0"}
-        self.http_requests = Counter("http_requests", "Total number of requests by method, status and handler.",
-                                     ["handler", "method", "status"], registry=self.registry)
-        self.e2e = Histogram("vllm:e2e_request_latency", "Histogram of e2e request latency in seconds.",
-                             model_labels, buckets=E2E_BUCKETS, unit="seconds", registry=self.registry)
-        self.ttft = Histogram("vllm:time_to_first_token", "Histogram of time to first token in seconds.",
-                              model_labels, buckets=TTFT_BUCKETS, unit="seconds", registry=self.registry)
-        self.itl = Histogram("vllm:inter_token_latency", "Histogram of inter-token latency in seconds.",
-                             model_labels, buckets=ITL_BUCKETS, unit="seconds", registry=self.registry)
-        self.prompt_tokens = Counter("vllm:prompt_tokens", "Number of prefill tokens processed.",
-                                     model_labels, registry=self.registry)
-        self.generation_tokens = Counter("vllm:generation_tokens", "Number of generation tokens processed.",
-                                         model_labels, registry=self.registry)
-        self.success = Counter("vllm:request_success", "Count of successfully processed requests.",
-                               model_labels + ["finished_reason"], registry=self.registry)
-        self.running = Gauge("vllm:num_requests_running", "Number of requests in model execution batches.",
-                             model_labels, registry=self.registry)
-        self.waiting = Gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.",
-                             model_labels, registry=self.registry)
-        self.kv_cache = Gauge("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.",
-                              model_labels, registry=self.registry)
+    def __init__(self, profile, model):
+        self.profile = profile
+        self.labels = {key: model if key == "model_name" else value for key, value in profile["labels"].items()}
+        self.lock = threading.Lock()
+        self.totals = collections.defaultdict(float)
+        self.levels = collections.defaultdict(float)
+        # histogram family -> [bucket counts, sum, count], in the family's own unit
+        self.histograms = {family["name"]: [[0] * len(family["buckets"]), 0.0, 0]
+                           for family in profile["families"] if family["type"] == "histogram"}
+
+    @classmethod
+    def load(cls, name, model, directory=PROFILE_DIR):
+        path = os.path.join(directory, f"{name}.json")
+        try:
+            with open(path, encoding="utf-8") as stream:
+                return cls(json.load(stream), model)
+        except FileNotFoundError:
+            known = sorted(entry[:-5] for entry in os.listdir(directory) if entry.endswith(".json"))
+            raise ValueError(f"no exposition profile {name!r}; known profiles: {', '.join(known)}") from None
+
+    def add(self, quantity, amount=1.0):
+        with self.lock:
+            self.totals[quantity] += amount
+
+    def set(self, quantity, value):
+        with self.lock:
+            self.levels[quantity] = value
+
+    def observe(self, quantity, value, count=1):
+        with self.lock:
+            for family in self.profile["families"]:
+                if family["type"] != "histogram" or family["observes"] != quantity:
+                    continue
+                observed = value * family.get("scale", 1)
+                buckets, total, seen = self.histograms[family["name"]]
+                for index, bound in enumerate(family["buckets"]):
+                    if observed <= bound:
+                        buckets[index] += count
+                self.histograms[family["name"]] = [buckets, total + observed * count, seen + count]
+
+    def render(self):
+        """The Prometheus text format (0.0.4)."""
+        lines = []
+        with self.lock:
+            for family in self.profile["families"]:
+                name, scale = family["name"], family.get("scale", 1)
+                own = {**self.labels, **family.get("labels", {})}
+                lines += [f"# HELP {name} {family['help']}", f"# TYPE {name} {family['type']}"]
+                if family["type"] == "histogram":
+                    buckets, total, seen = self.histograms[name]
+                    for bound, count in zip(family["buckets"], buckets):
+                        lines.append(_sample(f"{name}_bucket", {**own, "le": repr(float(bound))}, count))
+                    lines += [_sample(f"{name}_bucket", {**own, "le": "+Inf"}, seen),
+                              _sample(f"{name}_sum", own, total), _sample(f"{name}_count", own, seen)]
+                    continue
+                for series in family["series"]:
+                    value = series["value"]
+                    if family["type"] == "counter":
+                        value = self.totals[value] * scale
+                    elif not isinstance(value, (int, float)):
+                        value = self.levels[value] * scale
+                    lines.append(_sample(name, {**own, **series["labels"]}, value))
+        return ("\n".join(lines) + "\n").encode()
+
+
+def _sample(name, labels, value):
+    pairs = ",".join(f'{key}="{_escape(text)}"' for key, text in labels.items())
+    return f"{name}{{{pairs}}} {float(value)!r}" if labels else f"{name} {float(value)!r}"
+
+
+def _escape(text):
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+class Llm:
+    """An LLM server: its requests recorded into the exposition of the chosen engine version, its
+    log the lines of vLLM's OpenAI server (engine lines and uvicorn's access lines)."""
+
+    def __init__(self, exposition, log_dir):
+        self.metrics = exposition
         self.log = file_logger("llm", os.path.join(log_dir, "llm.log"), VllmFormatter())
         self.tokens_since_stats = 0
         self.prompt_tokens_since_stats = 0
+        self.waiting = 0
 
     def call(self, fault, rng):
         """One chat completion; returns (ok, seconds)."""
@@ -155,40 +217,69 @@ class Llm:
         self.log.info("[logger.py:43] Received request %s: prompt: '<%d tokens>', params: SamplingParams(n=1, "
                       "temperature=0.7, top_p=1.0, max_tokens=1024), prompt_token_ids: None, lora_request: None.",
                       request_id, prompt_tokens)
+        if fault["stalled"]:
+            # The engine takes the request and never schedules it: the client gives up.
+            self.waiting += 1
+            return False, 30.0
+        metrics = self.metrics
+        queued = rng.uniform(0.001, 0.02) + fault["queue_seconds"]
+        metrics.add("requests")
+        metrics.observe("queue_time", queued)
+        metrics.add("queue_time_sum", queued)
         if rng.random() < fault["error_rate"]:
-            self.http_requests.labels("/v1/chat/completions", "POST", "5xx").inc()
+            metrics.add("failed")
             self.log.error("[serving_chat.py:1012] Error in chat completion stream generator for %s: "
                            "EngineDeadError('EngineCore encountered an issue.')", request_id)
             self.log.info('%s - "POST /v1/chat/completions HTTP/1.1" 500 Internal Server Error', client,
                           extra={"access": True})
-            return False, 0.05 + fault["latency_seconds"]
+            return False, queued + 0.05 + fault["latency_seconds"]
         output_tokens = rng.randint(20, 400)
-        ttft = rng.lognormvariate(-2.3, 0.5) + fault["latency_seconds"]
+        ttft = queued + rng.lognormvariate(-2.3, 0.5) + fault["latency_seconds"]
         itl = rng.lognormvariate(-3.9, 0.3)
         seconds = ttft + itl * output_tokens
-        self.ttft.labels(**self.model).observe(ttft)
-        for _token in range(min(output_tokens, 50)):  # a sample of the per-token gaps keeps the loop cheap
-            self.itl.labels(**self.model).observe(itl)
-        self.e2e.labels(**self.model).observe(seconds)
-        self.prompt_tokens.labels(**self.model).inc(prompt_tokens)
-        self.generation_tokens.labels(**self.model).inc(output_tokens)
+        metrics.add("ok")
+        metrics.observe("ttft", ttft)
+        metrics.observe("itl", itl, count=output_tokens)
+        metrics.observe("latency", seconds)
+        metrics.observe("inference_time", seconds - queued)
+        metrics.observe("tokens_per_request", output_tokens)
+        metrics.add("latency_sum", seconds)
+        metrics.add("prompt_seconds", ttft - queued)
+        metrics.add("prompt_tokens", prompt_tokens)
+        metrics.add("output_tokens", output_tokens)
         self.tokens_since_stats += output_tokens
-        self.success.labels(finished_reason="stop" if output_tokens < 400 else "length", **self.model).inc()
-        self.http_requests.labels("/v1/chat/completions", "POST", "2xx").inc()
         self.log.info('%s - "POST /v1/chat/completions HTTP/1.1" 200 OK', client, extra={"access": True})
         return True, seconds
 
-    def tick(self, load, rng):
-        self.running.labels(**self.model).set(min(load, 256))
-        self.waiting.labels(**self.model).set(max(load - 256, 0))
-        self.kv_cache.labels(**self.model).set(min(0.05 + load * 0.01 + rng.random() * 0.02, 1.0))
+    def tick(self, load, fault, rng):
+        metrics = self.metrics
+        running = 0 if fault["stalled"] else min(load, 256)
+        if not fault["stalled"]:
+            self.waiting = max(load - 256, 0)
+        kv_cache = min(0.05 + running * 0.01 + rng.random() * 0.02, 1.0)
+        metrics.set("running", running)
+        metrics.set("waiting", self.waiting)
+        metrics.set("kv_cache", kv_cache)
+        metrics.set("used_tokens", int(kv_cache * 200_000))
+        metrics.set("tokens_per_second", self.tokens_since_stats / TICK_SECONDS if running else 0.0)
+        metrics.add("preemptions", fault["preemptions_per_second"] * TICK_SECONDS)
+        metrics.add("health_checks", 0.1 * TICK_SECONDS)
+        metrics.add("energy_mj", 400_000 * TICK_SECONDS)
+        utilization = 0.05 if fault["stalled"] else min(0.2 + running * 0.02, 0.99)
+        used = 20 * GIB + kv_cache * 50 * GIB
+        metrics.set("gpu_utilization", utilization)
+        metrics.set("gpu_utilization_percent", utilization * 100)
+        for unit, divisor in (("bytes", 1), ("mib", 2 ** 20)):
+            metrics.set(f"gpu_memory_used_{unit}", used / divisor)
+            metrics.set(f"gpu_memory_free_{unit}", (80 * GIB - used) / divisor)
+        metrics.set("gpu_memory_total_bytes", 80 * GIB)
 
     def stats(self, window_seconds, load):
         """vLLM's periodic engine line."""
         self.log.info("[loggers.py:123] Engine 000: Avg prompt throughput: %.1f tokens/s, Avg generation throughput: "
-                      "%.1f tokens/s, Running: %d reqs, Waiting: 0 reqs, GPU KV cache usage: %.1f%%, Prefix cache hit "
+                      "%.1f tokens/s, Running: %d reqs, Waiting: %d reqs, GPU KV cache usage: %.1f%%, Prefix cache hit "
                       "rate: 0.0%%", self.prompt_tokens_since_stats / window_seconds,
-                      self.tokens_since_stats / window_seconds, load, 100 * min(0.05 + load * 0.01, 1.0))
+                      self.tokens_since_stats / window_seconds, load, self.waiting, 100 * min(0.05 + load * 0.01, 1.0))
         self.tokens_since_stats = self.prompt_tokens_since_stats = 0
 
 
@@ -254,7 +345,7 @@ class Simulator:
         self.release = args.release
         for component, fault in args.fault:
             self.faults.set(component, fault)
-        self.llm = Llm(args.model, args.log_dir)
+        self.llm = Llm(Exposition.load(args.llm_profile, args.model), args.log_dir)
         self.tool = Tool(args.log_dir)
         self.engine = Engine(args.log_dir)
         self.stop = threading.Event()
@@ -272,7 +363,7 @@ class Simulator:
             ok, spent = self.llm.call(llm_fault, self.rng)
             seconds += spent
             if not ok:
-                reason = "InternalServerError('Error code: 500')"
+                reason = "APITimeoutError('Request timed out.')" if llm_fault["stalled"] else "InternalServerError('Error code: 500')"
                 break
             tool_fault = self.faults.get("tool")
             if step == 0 or self.rng.random() < 0.5:
@@ -298,18 +389,18 @@ class Simulator:
             for _task in range(started):
                 self.run_task()
             load = started * 4
-            self.llm.tick(load, self.rng)
+            self.llm.tick(load, self.faults.get("llm"), self.rng)
             self.engine.queued.set(max(0, started - 8))
             if time.monotonic() - last_stats >= 10:
                 self.llm.stats(time.monotonic() - last_stats, load)
                 last_stats = time.monotonic()
 
 
-def metrics_handler(registry):
+def metrics_handler(render):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path.split("?")[0] == "/metrics":
-                send(self, 200, generate_latest(registry), CONTENT_TYPE_LATEST)
+                send(self, 200, render(), CONTENT_TYPE_LATEST)
             elif self.path == "/health":
                 send(self, 200, b"", "text/plain")
             else:
@@ -332,15 +423,15 @@ def send(handler, status, body, content_type):
 class ComponentServer:
     """A component's /metrics endpoint; `down` closes the port so scrapes are refused."""
 
-    def __init__(self, address, port, registry):
-        self.address, self.port, self.registry = address, port, registry
+    def __init__(self, address, port, render):
+        self.address, self.port, self.render = address, port, render
         self.server = None
         self.lock = threading.Lock()
 
     def serve(self, up):
         with self.lock:
             if up and self.server is None:
-                self.server = ThreadingHTTPServer((self.address, self.port), metrics_handler(self.registry))
+                self.server = ThreadingHTTPServer((self.address, self.port), metrics_handler(self.render))
                 threading.Thread(target=self.server.serve_forever, daemon=True).start()
             elif not up and self.server is not None:
                 self.server.shutdown()
@@ -422,6 +513,8 @@ def parse_args(argv):
     parser.add_argument("--engine-port", type=int, default=8082)
     parser.add_argument("--control-port", type=int, default=8090)
     parser.add_argument("--model", default="llama-3-8b-instruct")
+    parser.add_argument("--llm-profile", default=DEFAULT_PROFILE,
+                        help="the engine version the LLM server's /metrics imitates (a name in profiles/)")
     parser.add_argument("--tasks-per-second", type=float, default=2.0)
     parser.add_argument("--log-dir", default="/var/log/llmagentos-simulator")
     parser.add_argument("--seed", type=int, default=None, help="repeatable traffic, for tests")
@@ -431,6 +524,10 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if not 0 < args.tasks_per_second <= 1000:
         parser.error("--tasks-per-second: expected a number above 0 and at most 1000")
+    try:
+        Exposition.load(args.llm_profile, args.model)
+    except ValueError as error:
+        parser.error(f"--llm-profile: {error}")
     return args
 
 
@@ -438,9 +535,9 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(args)
     servers = {
-        "llm": ComponentServer(args.listen_address, args.llm_port, simulator.llm.registry),
-        "tool": ComponentServer(args.listen_address, args.tool_port, simulator.tool.registry),
-        "engine": ComponentServer(args.listen_address, args.engine_port, simulator.engine.registry),
+        "llm": ComponentServer(args.listen_address, args.llm_port, simulator.llm.metrics.render),
+        "tool": ComponentServer(args.listen_address, args.tool_port, lambda: generate_latest(simulator.tool.registry)),
+        "engine": ComponentServer(args.listen_address, args.engine_port, lambda: generate_latest(simulator.engine.registry)),
     }
     for server in servers.values():
         server.serve(True)

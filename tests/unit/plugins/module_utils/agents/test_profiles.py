@@ -5,8 +5,11 @@ raises AgentSignalMissing instead of leaving its alerts silently unable to fire.
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 import yaml
+from examples import ROOT
 from profiles import FAULTS, HEALTHY, PROFILES, input_series
 from tools import promtool
 
@@ -157,3 +160,10 @@ def test_the_old_regex_construction_fails_on_the_transition_profile(tmp_path):
     code, output = promtool("test", "rules", str(tmp_path / "tests.yml"))
     assert code != 0 and "same labelset" in output, output
 
+
+def test_the_published_tables_are_up_to_date():
+    doc = ROOT / "docs" / "engine-profiles.md"
+    spec = importlib.util.spec_from_file_location("write_engine_profiles", ROOT / "scripts" / "write-engine-profiles.py")
+    writer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(writer)
+    assert writer.render(doc.read_text()) == doc.read_text(), "run: .venv/bin/python scripts/write-engine-profiles.py"

@@ -5,10 +5,8 @@ import yaml
 
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rule_tests import agent_rule_tests
 from ansible_collections.llmagentos.ops.plugins.filter.agent_rules import agent_rules
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.alert_kinds import ALERT_KINDS, DURATION
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.promql import series
-from examples import AGENTS, GOLDEN, GROUPS
+from examples import AGENTS, GOLDEN, GROUPS, every_preset_agent
 from tools import expression_tests, promtool
 
 
@@ -133,21 +131,6 @@ def test_probed_and_kubernetes_only_components_get_no_host_utilisation():
 
 # A range-vector function whose argument selects by a regex over metric names, or by no name.
 _RANGE_ARGUMENT = re.compile(r"\b(rate|increase|irate|delta)\((?P<selector>[^\[]*)\[")
-
-
-def every_preset_agent():
-    """One component per preset and kind, asking for every alert the preset can feed."""
-    components = []
-    for preset in PRESETS.values():
-        for kind in preset.kinds:
-            offered = set(preset.signals)
-            alerts = {key: ({row.direction: "1s" if row.threshold is DURATION else 1} if row.direction else {})
-                      for key, row in ALERT_KINDS.items()
-                      if set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of))}
-            components.append({"name": f"{preset.name}-{kind}", "kind": kind, "preset": preset.name,
-                               "targets": ["h:1"], "alerts": alerts,
-                               "slos": [{"sli": "availability", "objective": 99}] if {"requests", "errors"} <= offered else []})
-    return [{"name": "every", "components": components}]
 
 
 def test_no_rule_hands_two_metric_names_to_one_function():
