@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Prometheus durations: units in this order, each at most once (1h30m, 2m30s, 250ms).
@@ -26,8 +27,10 @@ def parse_duration(value, allow_zero=False):
     return float(seconds)
 
 
+@functools.lru_cache(maxsize=1024)
 def format_duration(seconds):
-    """5400 -> '1h30m'; sub-second values in ms. The inverse of parse_duration."""
+    """5400 -> '1h30m'; sub-second values in ms. The inverse of parse_duration. Cached: a large
+    description formats the same few durations hundreds of thousands of times."""
     if seconds <= 0:
         raise ValueError("durations must be positive")
     milliseconds = round(seconds * 1000)

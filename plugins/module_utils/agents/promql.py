@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<matchers>.*)\})?$")
@@ -14,6 +15,7 @@ def matchers(labels):
     return ",".join(f'{key}="{_escape(value)}"' for key, value in labels.items())
 
 
+@functools.lru_cache(maxsize=4096)
 def _escape(value):
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 

@@ -119,12 +119,15 @@ def _signal_missing_cases(agent, component, options):
     base = {"agent": agent.name, "component": component.name, "kind": component.kind}
     instance = component.targets[0] if component.targets else f"{component.name}:{component.kubernetes.port}"
     target = {**base, "job": job_name(agent, component), "instance": instance}
+    up = {"series": f"up{{{matchers(target)}}}", "values": _samples(1, count)}
+    down = {"series": up["series"], "values": _samples(0, count)}
+    present = {name: {"series": f"{watched_series(name)}{{{matchers(base)}}}", "values": _samples(1, count)} for name in rules}
     cases = []
     for name, rule in rules.items():
-        def case(title, up, present, fires, rule=rule, name=name):
-            inputs = [{"series": f"up{{{matchers(target)}}}", "values": _samples(up, count)}]
-            inputs += [{"series": f"{watched_series(other)}{{{matchers(base)}}}", "values": _samples(1, count)}
-                       for other in rules if present or other != name]
+        def case(title, target_up, there, fires, rule=rule, name=name):
+            # copies: a dumped test file must not carry YAML aliases
+            inputs = [dict(up if target_up else down)] + [dict(series) for other, series in present.items()
+                                                          if there or other != name]
             exp = [{"exp_labels": {**base, **rule["labels"]}, "exp_annotations": rule["annotations"]}] if fires else []
             return {
                 "name": f"{agent.name}/{component.name} {SIGNAL_MISSING_ALERT} {name}: {title}",
@@ -133,9 +136,9 @@ def _signal_missing_cases(agent, component, options):
                 "alert_rule_test": [{"eval_time": f"{minutes + 2}m", "alertname": SIGNAL_MISSING_ALERT, "exp_alerts": exp}],
             }
         cases += [
-            case("fires while the target is up and the signal is absent", 1, False, True),
-            case("quiet while the signal is there", 1, True, False),
-            case("quiet while the target is down", 0, False, False),
+            case("fires while the target is up and the signal is absent", True, False, True),
+            case("quiet while the signal is there", True, True, False),
+            case("quiet while the target is down", False, False, False),
         ]
     return cases
 
