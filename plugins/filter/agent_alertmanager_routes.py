@@ -53,10 +53,11 @@ _value:
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import (
     DEFAULT_CRITICAL_RECEIVER, DEFAULT_TEAM_RECEIVER, alertmanager_routes)
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, receivers
 
 
 def agent_alertmanager_routes(agents, groups=None, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
+    team_receiver, critical_receiver = receivers("agent_alertmanager_routes", team_receiver, critical_receiver)
     return compile_agents(lambda parsed: alertmanager_routes(parsed, team_receiver, critical_receiver), agents, groups)
 
 

@@ -64,7 +64,7 @@ from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters impor
 
 
 def agent_gate_checks(agents, host_names, groups=None, window="1m", max_error_ratio=0.05):
-    if isinstance(host_names, str) or not all(isinstance(name, str) for name in host_names or ()):
+    if not isinstance(host_names, (list, tuple)) or not all(isinstance(name, str) for name in host_names):
         raise AnsibleFilterError(f"agent_gate_checks: host_names must be a list of host names, got {host_names!r}")
     try:
         window_seconds = parse_duration(window)

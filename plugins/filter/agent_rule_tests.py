@@ -45,7 +45,7 @@ from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters impor
 
 
 def agent_rule_tests(agents, rule_files, groups=None, **rule_settings):
-    if not isinstance(rule_files, list) or not rule_files:
+    if not isinstance(rule_files, list) or not rule_files or not all(isinstance(path, str) and path for path in rule_files):
         raise AnsibleFilterError("agent_rule_tests: rule_files must be a non-empty list of paths")
     options = rule_options("agent_rule_tests", **rule_settings)
     return compile_agents(lambda parsed: rule_tests(parsed, rule_files, options), agents, groups)

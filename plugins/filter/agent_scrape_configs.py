@@ -37,11 +37,12 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import blackbox, compile_agents
 
 
 def agent_scrape_configs(agents, groups=None, blackbox_address=None):
-    return compile_agents(lambda parsed: scrape_configs(parsed, blackbox_address), agents, groups)
+    address = blackbox("agent_scrape_configs", blackbox_address)
+    return compile_agents(lambda parsed: scrape_configs(parsed, address), agents, groups)
 
 
 class FilterModule:

@@ -61,7 +61,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 
 
 def blackbox_target_groups(probes, exporter_address, variable_name="blackbox_exporter_probes"):

@@ -45,11 +45,16 @@ from ansible.errors import AnsibleFilterError
 
 
 def host_addresses(hostnames, hostvars, port=None):
-    if isinstance(hostnames, str):
-        raise AnsibleFilterError("host_addresses expects a list of inventory host names, got a string")
+    if isinstance(hostnames, (str, bytes)) or not isinstance(hostnames, (list, tuple)):
+        raise AnsibleFilterError(f"host_addresses expects a list of inventory host names, got {hostnames!r}")
+    if not hasattr(hostvars, "get") or not hasattr(hostvars, "__contains__"):
+        raise AnsibleFilterError("host_addresses: hostvars must be the play's hostvars")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, (int, str)) or not str(port).isdigit()
+                             or not 0 < int(port) < 65536):
+        raise AnsibleFilterError(f"host_addresses: port must be a port number from 1 to 65535, got {port!r}")
     addresses = []
     for name in hostnames:
-        if name not in hostvars:
+        if not isinstance(name, str) or name not in hostvars:
             raise AnsibleFilterError(f"host_addresses: {name!r} is not a host of the inventory")
         host = hostvars[name]
         address = host.get("llmagentos_address") or host.get("ansible_host") or name

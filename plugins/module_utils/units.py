@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 
 # Prometheus durations: units in this order, each at most once (1h30m, 2m30s, 250ms).
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?\Z", re.ASCII)
 _SECONDS_PER_GROUP = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
-_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%\Z", re.ASCII)
+# Prometheus keeps durations in nanoseconds in an int64: about 292 years.
+MAX_DURATION_SECONDS = (2 ** 63 - 1) / 1e9
 
 
 def parse_duration(value, allow_zero=False):
@@ -22,6 +25,8 @@ def parse_duration(value, allow_zero=False):
     if not value.strip() or not match or not any(match.groups()):
         raise ValueError(f"{value!r} is not a duration: use a number and a unit (ms, s, m, h, d, w, y), for example 50ms or 5m")
     seconds = sum(int(amount) * factor for amount, factor in zip(match.groups(), _SECONDS_PER_GROUP) if amount)
+    if seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"{value!r} is beyond the durations Prometheus can hold (about 292 years)")
     if seconds == 0 and not allow_zero:
         raise ValueError(f"{value!r} is not a positive duration")
     return float(seconds)
@@ -47,7 +52,7 @@ def parse_ratio(value):
     if isinstance(value, bool):
         raise ValueError(f"expected a percentage such as 5% or a fraction such as 0.05, got {value!r}")
     if isinstance(value, (int, float)):
-        ratio = float(value)
+        ratio = _finite(value)
         if not 0 <= ratio <= 1:
             raise ValueError(f"{value!r} is not a fraction between 0 and 1; write percentages with a % sign, such as {value}%")
         return ratio
@@ -69,16 +74,27 @@ def parse_objective(value):
         value = float(match.group(1))
     if not isinstance(value, (int, float)):
         raise ValueError(f"expected an objective in percent such as 99.5, got {value!r}")
-    if not 0 < float(value) < 100:
+    if not 0 < _finite(value) < 100:
         raise ValueError(f"{value!r} is not an objective: it must be a percentage above 0 and below 100, such as 99.5")
     return float(value) / 100
 
 
 def parse_number(value):
-    """A plain threshold such as 200 or '0.5' -> float; booleans are refused."""
-    if isinstance(value, bool):
+    """A plain threshold such as 200 -> float. Booleans, strings and numbers that are not finite
+    (nan, inf, beyond a float) are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, got {value!r}")
-    return float(value)
+    return _finite(value)
+
+
+def _finite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return number
 
 
 def duration_seconds(value):

@@ -5,6 +5,8 @@ as an Ansible error instead of a traceback."""
 
 from __future__ import annotations
 
+import re
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
@@ -13,6 +15,8 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.model import
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
     DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, DEFAULT_SIGNAL_MISSING_SECONDS, Options)
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
+
+_HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}\Z")
 
 
 def rule_options(filter_name, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_request_rate=DEFAULT_MIN_REQUEST_RATE,
@@ -48,3 +52,26 @@ def compile_agents(generate, agents, groups=None):
 def compile_log_sources(generate, agents, groups=None):
     """Validates `agents` and returns generate(the log sources of their components)."""
     return compile_agents(lambda parsed: generate(log_sources(parsed)), agents, groups)
+
+
+def receivers(filter_name, team_receiver, critical_receiver):
+    """The routes' receiver templates, checked: strings whose only placeholder is {team}."""
+    for option, value, may_be_empty in (("team_receiver", team_receiver, False), ("critical_receiver", critical_receiver, True)):
+        if not isinstance(value, str) or not (value or may_be_empty):
+            raise AnsibleFilterError(f"{filter_name}: {option} must be a receiver name such as team-{{team}}, got {value!r}")
+        try:
+            value.format(team="t")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise AnsibleFilterError(f"{filter_name}: {option} {value!r} may use {{team}} and no other placeholder "
+                                     "(write a literal brace as {{ or }})") from None
+    return team_receiver, critical_receiver
+
+
+def blackbox(filter_name, address):
+    """The blackbox exporter's host:port, or None."""
+    if address is None or address == "":
+        return None
+    if not isinstance(address, str) or not _HOST_PORT.match(address):
+        raise AnsibleFilterError(f"{filter_name}: blackbox_address must be host:port, such as probe-1:9115, got {address!r}")
+    return address
+

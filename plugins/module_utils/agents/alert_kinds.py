@@ -83,6 +83,16 @@ class AlertKind:
             return self.names[component_kind]
         return ALERT_PREFIX[component_kind] + self.name if self.prefixed else self.name
 
+    def threshold_problem(self, value):
+        """Why `value` can never make a sensible alert of this kind, or None."""
+        if self.direction == "below" and value <= 0:
+            return f"must be above 0: the {self.what} is never below {self.threshold.text(value)}"
+        if self.direction == "above" and value < 0:
+            return "must be 0 or more"
+        if self.direction == "above" and self.threshold.ceiling is not None and value >= self.threshold.ceiling:
+            return f"must be below {self.threshold.text(self.threshold.ceiling)}: the {self.what} never goes above it"
+        return None
+
     def series(self, quantile=None):
         """The recorded series the alert compares."""
         return record_name(self.reads, quantile if self.reads_quantile else None)

@@ -13,12 +13,17 @@ from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS, VARIABLE
 from .errors import Problems
 from .model import Agent, Alert, Component, Kubernetes, Slo
 from .presets import CUSTOM, PRESETS, signal
+from .promql import parse_selector
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_SELECTOR = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?$")
-_TARGET = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
+_TARGET = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})\Z", re.ASCII)
 DEFAULT_FOR = 300.0
+# Longest `for` of an alert: beyond a week a condition is a state, and its generated test would
+# need a series of that many minutes.
+MAX_FOR_SECONDS = 7 * 86400
+# SLO periods: a day at least (the burn windows reach three days), a year at most.
+SLO_PERIOD_RANGE = (86400, 366 * 86400)
 
 
 def _check_keys(data, allowed, path, problems):
@@ -67,6 +72,9 @@ def parse_agents(raw, groups=None):
         problems.add(VARIABLE, f"must be a list of agents, got {type(raw).__name__}")
         problems.raise_if_any()
     seen = set()
+    # Names as they end up in ids that ignore case or punctuation (Elasticsearch pipelines,
+    # Kubernetes resources): two that differ only there would silently replace each other.
+    ids = {}
     for index, data in enumerate(raw):
         path = f"{VARIABLE}[{index}]"
         if _mapping(data, path, problems) is None:
@@ -76,6 +84,8 @@ def parse_agents(raw, groups=None):
                        hint=": use letters, digits, '.', '_' and '-', at most 63 characters")
         if name in seen:
             problems.add(f"{path}.name", f"agent {name!r} is described twice")
+        elif name:
+            _claim(ids, ("agent", _normalized(name)), f"{path}.name", f"agent {name!r}", problems)
         seen.add(name)
         team = _string(data, "team", path, problems, pattern=_NAME, hint=": use letters, digits, '.', '_' and '-'")
         environment = _string(data, "environment", path, problems, pattern=_NAME,
@@ -90,8 +100,11 @@ def parse_agents(raw, groups=None):
             result = _parse_component(name, component, f"{path}.components[{position}]", groups, problems)
             if result is None:
                 continue
+            where = f"{path}.components[{position}].name"
             if result.name in component_names:
-                problems.add(f"{path}.components[{position}].name", f"component {result.name!r} appears twice in agent {name!r}")
+                problems.add(where, f"component {result.name!r} appears twice in agent {name!r}")
+            elif name:
+                _claim(ids, ("component", _normalized(f"{name}-{result.name}")), where, f"component {name}/{result.name}", problems)
             component_names.add(result.name)
             parsed.append(result)
         if name:
@@ -100,10 +113,28 @@ def parse_agents(raw, groups=None):
     return tuple(agents)
 
 
+def _normalized(name):
+    """A name as ids that ignore case and punctuation see it: 'Support_Bot' -> 'support-bot'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower())
+
+
+def _claim(ids, key, path, what, problems):
+    if key in ids:
+        other_path, other = ids[key]
+        problems.add(path, f"{what} and {other} ({other_path}) give the same id {key[1]!r} once lower-cased with "
+                           "'_' and '.' read as '-' (Elasticsearch pipelines, Kubernetes resources); rename one")
+    else:
+        ids[key] = (path, what)
+
+
 _COMPONENT_KEYS = ("name", "kind", "preset", "targets", "hosts_group", "port", "metrics_path", "scheme",
                    "labels", "metrics", "alerts", "slos", "kubernetes", "logs")
 _KUBERNETES_KEYS = ("namespace", "selector", "port", "monitor")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+_K8S_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\Z")
+_K8S_LABEL_KEY = re.compile(r"^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+# An IANA service name, as Kubernetes names container and Service ports.
+_K8S_PORT_NAME = re.compile(r"^(?=.{1,15}\Z)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def _parse_component(agent, data, path, groups, problems):
@@ -163,11 +194,18 @@ def _parse_kubernetes(data, path, problems):
     namespace = _string(data, "namespace", path, problems, required=True, pattern=_DNS_LABEL,
                         hint=": a Kubernetes namespace is lower-case letters, digits and '-'")
     selector = data.get("selector")
-    if not isinstance(selector, dict) or not selector or not all(
-            isinstance(k, str) and isinstance(v, str) and k and v for k, v in selector.items()):
+    if not isinstance(selector, dict) or not selector:
         problems.add(f"{path}.selector", "must be a non-empty mapping of label names to values (matchLabels)")
         selector = {}
-    port = _string(data, "port", path, problems, required=True, hint="")
+    for key, value in selector.items():
+        if not isinstance(key, str) or not _K8S_LABEL_KEY.match(key):
+            problems.add(f"{path}.selector", f"{key!r} is not a Kubernetes label key ([prefix/]name, name at most 63 "
+                                             "letters, digits, '-', '_' or '.')")
+        elif not isinstance(value, str) or not _K8S_LABEL_VALUE.match(value):
+            problems.add(f"{path}.selector.{key}", f"{value!r} is not a Kubernetes label value (at most 63 letters, digits, "
+                                                   "'-', '_' or '.', starting and ending with a letter or digit)")
+    port = _string(data, "port", path, problems, required=True, pattern=_K8S_PORT_NAME,
+                   hint=": a port name is at most 15 lower-case letters, digits and '-', with a letter")
     monitor = data.get("monitor", "service")
     if monitor not in ("service", "pod"):
         problems.add(f"{path}.monitor", f"must be service (ServiceMonitor) or pod (PodMonitor), got {monitor!r}")
@@ -246,12 +284,14 @@ def _parse_metrics(metrics, path, problems):
 
 
 def _selector_problem(selector):
-    if not isinstance(selector, str) or not _SELECTOR.match(selector.strip()):
-        return ("must be a metric name or selector such as search_requests_total{code=~\"5..\"}, "
-                f"or a list of them (current name first), got {selector!r}")
-    if "__name__" in selector:
+    if isinstance(selector, str) and "__name__" in selector:
         return (f"{selector!r} matches metric names by a pattern; list the names instead, current name first: "
                 "each is then read on its own, so two names with the same labels never collide")
+    try:
+        parse_selector(selector)
+    except ValueError as error:
+        return (f"{error}; give a metric name or selector such as search_requests_total{{code=~\"5..\"}}, "
+                "or a list of them (current name first)")
     return None
 
 
@@ -289,15 +329,28 @@ def _parse_alerts(alerts, path, preset, signals, problems):
                 problems.add(f"{alert_path}.{direction}", "is required")
             else:
                 threshold = _parse(kind.threshold.parse, spec[direction], f"{alert_path}.{direction}", problems)
+                problem = kind.threshold_problem(threshold) if threshold is not None else None
+                if problem:
+                    problems.add(f"{alert_path}.{direction}", f"{spec[direction]!r} {problem}")
+                    threshold = None
         for_seconds = _parse(parse_duration, spec.get("for", "5m"), f"{alert_path}.for", problems)
+        if for_seconds is not None and for_seconds > MAX_FOR_SECONDS:
+            problems.add(f"{alert_path}.for", f"{spec['for']!r} is longer than the 7d an alert may wait")
         severity = spec.get("severity", "warning")
         if severity not in SEVERITIES:
             problems.add(f"{alert_path}.severity", f"must be one of {', '.join(SEVERITIES)}, got {severity!r}")
         quantile = spec.get("quantile", 0.95)
-        if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
-            problems.add(f"{alert_path}.quantile", f"must be a number between 0 and 1, such as 0.95, got {quantile!r}")
-        parsed.append(Alert(key, threshold, direction, for_seconds or DEFAULT_FOR, severity, float(quantile) if isinstance(quantile, (int, float)) else 0.95))
+        if not _is_quantile(quantile):
+            problems.add(f"{alert_path}.quantile",
+                         f"must be a number from 0.001 to 0.999 with at most four decimals, such as 0.95, got {quantile!r}")
+        parsed.append(Alert(key, threshold, direction, for_seconds or DEFAULT_FOR, severity, float(quantile) if _is_quantile(quantile) else 0.95))
     return tuple(parsed)
+
+
+def _is_quantile(value):
+    """0.95, 0.999: a quantile whose percentile names a recording (p95, p99_9)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float)) and 0.001 <= value <= 0.999
+            and round(value, 4) == value)
 
 
 def _parse_slos(slos, path, preset, signals, problems):
@@ -331,6 +384,9 @@ def _parse_slos(slos, path, preset, signals, problems):
         elif "threshold" in spec:
             problems.add(f"{slo_path}.threshold", "applies to latency SLOs only")
         period = _parse(parse_duration, spec.get("period", "30d"), f"{slo_path}.period", problems)
+        if period is not None and not SLO_PERIOD_RANGE[0] <= period <= SLO_PERIOD_RANGE[1]:
+            problems.add(f"{slo_path}.period", f"{spec['period']!r} is not an SLO period: give 1d to 366d, such as 28d or 30d")
+            period = None
         if objective is not None and period is not None:
             if any(other.sli == sli and other.objective == objective for other in parsed):
                 problems.add(slo_path, f"repeats the {sli} SLO of {spec['objective']!r}; give each objective once")

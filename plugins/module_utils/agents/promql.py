@@ -6,13 +6,110 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import namedtuple
 
-_SELECTOR = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<matchers>.*)\})?$")
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_OPERATOR = re.compile(r"=~|!~|!=|=")
+_SPACE = re.compile(r"\s*")
+_STRING_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
+                   "v": "\v"}
+# What Go's RE2 (Prometheus) does not have: look-arounds, back-references, atomic groups and
+# possessive quantifiers.
+_NOT_RE2 = re.compile(r"\(\?[=!>]|\(\?<[=!]|\(\?P=|\\[1-9]|(?<!\\)[*+?}]\+")
+
+
+class Selector(namedtuple("Selector", "name matchers")):
+    """A series selector of one metric: its name and its (label, operator, value) matchers."""
+
+    def render(self, labels=None, suffix="", extra=()):
+        """The selector with `suffix` added to the name and `labels` (equality) and `extra`
+        (matchers) added, every value escaped for a PromQL string."""
+        matchers_ = list(self.matchers) + [(key, "=", str(value)) for key, value in (labels or {}).items()] + list(extra)
+        return f"{self.name}{suffix}{{{','.join(f'{label}{op}{_quote(value)}' for label, op, value in matchers_)}}}"
+
+
+def parse_selector(text):
+    """`name` or `name{label="value", other=~"regex"}` -> Selector. Exactly that: one metric
+    name, matchers on other labels, strings in double, single or back quotes, regexes that
+    Prometheus can compile. Raises ValueError saying what is wrong and where."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected a metric name or selector, got {text!r}")
+    position = _SPACE.match(text).end()
+    name = _METRIC_NAME.match(text, position)
+    if not name:
+        raise ValueError(f"{text!r} does not start with a metric name")
+    position = _SPACE.match(text, name.end()).end()
+    matchers_ = []
+    if position < len(text) and text[position] == "{":
+        position = _SPACE.match(text, position + 1).end()
+        while position < len(text) and text[position] != "}":
+            label = _LABEL_NAME.match(text, position)
+            if not label:
+                raise ValueError(f"{text!r}: expected a label name at character {position + 1}")
+            if label.group() == "__name__":
+                raise ValueError(f"{text!r}: match the metric by its name, not by __name__")
+            position = _SPACE.match(text, label.end()).end()
+            operator = _OPERATOR.match(text, position)
+            if not operator:
+                raise ValueError(f"{text!r}: expected =, !=, =~ or !~ after {label.group()!r}")
+            position = _SPACE.match(text, operator.end()).end()
+            value, position = _string(text, position)
+            if operator.group() in ("=~", "!~"):
+                _check_regex(value, text)
+            matchers_.append((label.group(), operator.group(), value))
+            position = _SPACE.match(text, position).end()
+            if position < len(text) and text[position] == ",":
+                position = _SPACE.match(text, position + 1).end()
+            elif position < len(text) and text[position] != "}":
+                raise ValueError(f"{text!r}: expected , or }} at character {position + 1}")
+        if position >= len(text):
+            raise ValueError(f"{text!r}: the braces are not closed")
+        position = _SPACE.match(text, position + 1).end()
+    if position != len(text):
+        raise ValueError(f"{text!r}: unexpected {text[position:]!r} after the selector; give one metric and its matchers")
+    return Selector(name.group(), tuple(matchers_))
+
+
+def _string(text, position):
+    """A PromQL string literal at `position` -> (value, position after it)."""
+    quote = text[position] if position < len(text) else ""
+    if quote not in ('"', "'", "`"):
+        raise ValueError(f"{text!r}: expected a quoted value at character {position + 1}")
+    value, position = [], position + 1
+    while position < len(text) and text[position] != quote:
+        char = text[position]
+        if char == "\\" and quote != "`":
+            escaped = text[position + 1:position + 2]
+            if escaped not in _STRING_ESCAPES:
+                raise ValueError(f"{text!r}: unknown escape \\{escaped} at character {position + 1}")
+            value.append(_STRING_ESCAPES[escaped])
+            position += 2
+            continue
+        value.append(char)
+        position += 1
+    if position >= len(text):
+        raise ValueError(f"{text!r}: a quoted value is not closed")
+    return "".join(value), position + 1
+
+
+def _check_regex(value, text):
+    if _NOT_RE2.search(value):
+        raise ValueError(f"{text!r}: the regex {value!r} uses look-arounds, back-references, atomic groups or possessive quantifiers, "
+                         "which Prometheus does not have")
+    try:
+        re.compile(value)
+    except (re.error, OverflowError, RecursionError) as error:
+        raise ValueError(f"{text!r}: {value!r} is not a valid regex ({error})") from None
+
+
+def _quote(value):
+    return '"' + _escape(value) + '"'
 
 
 def matchers(labels):
     """{'agent': 'a'} -> 'agent="a"' (values are escaped for PromQL strings)."""
-    return ",".join(f'{key}="{_escape(value)}"' for key, value in labels.items())
+    return ",".join(f'{key}={_quote(value)}' for key, value in labels.items())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -21,15 +118,17 @@ def _escape(value):
 
 
 def series(selector, labels, suffix="", extra=""):
-    """The selector for `selector` narrowed to `labels` (and the raw matchers `extra`), with
-    `suffix` added to the metric name (histogram base name + '_bucket'). `selector` is `name`
-    or `name{...}`: one metric, never a regex over names."""
-    match = _SELECTOR.match(selector.strip())
-    if not match:
-        raise ValueError(f"not a series selector of one metric: {selector!r}")
-    name, existing = match.group("name") + suffix, match.group("matchers") or ""
-    parts = [part for part in (existing.strip().rstrip(","), matchers(labels), extra) if part]
-    return f"{name}{{{','.join(parts)}}}"
+    """The selector for `selector` narrowed to `labels` (and the matchers `extra`, a selector's
+    matcher text such as 'le=~"2(\\.0+)?"'), with `suffix` added to the metric name (histogram
+    base name + '_bucket'). `selector` names one metric."""
+    parsed = _parsed(selector)
+    added = _parsed("x{" + extra + "}").matchers if extra else ()
+    return parsed.render(labels, suffix, added)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(selector):
+    return parse_selector(selector)
 
 
 def number(value):

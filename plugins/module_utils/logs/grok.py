@@ -26,8 +26,8 @@ _REFERENCE = re.compile(r"%\{(?P<name>\w+)(?::(?P<field>[^:}]+))?(?::(?P<type>[^
 _NAMED_GROUP = re.compile(r"\(\?<(?P<field>[A-Za-z_@][^>=!]*)>")
 # Named groups and back-references only Python understands.
 _PYTHON_ONLY = re.compile(r"\(\?P[<=>]")
-_BRACKETED = re.compile(r"^(?:\[[^\[\]]+\])+$")
-_DOTTED = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*$")
+_BRACKETED = re.compile(r"^(?:\[[^\[\]]+\])+\Z")
+_DOTTED = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
 TYPES = ("int", "float")
 _MAX_DEPTH = 64
 

@@ -21,7 +21,7 @@ TEMPORARY_FIELDS = ("_tmp", "timestamp")
 ANSI_ESCAPE = r"\x1b\[[0-9;]*[A-Za-z]"
 
 # Go (1h2m3.5s) and Rust (2.21s, 295µs) duration strings, and "47.49 ms".
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?![s]))?(?:(\d+(?:\.\d+)?) ?(ns|us|µs|μs|ms|s))?$")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?![s]))?(?:(\d+(?:\.\d+)?) ?(ns|us|µs|μs|ms|s))?\Z")
 DURATION_UNITS_NS = {"ns": 1, "us": 1000, "µs": 1000, "μs": 1000, "ms": 1000000, "s": 1000000000}
 
 

@@ -29,7 +29,7 @@ def test_every_row_reads_signals_that_exist_and_has_its_threshold_where_it_has_a
 
 
 @pytest.mark.parametrize("threshold, written, value, text", [
-    (DURATION, "1500ms", 1.5, "1s500ms"), (RATIO, "5%", 0.05, "5%"), (NUMBER, "12", 12.0, "12")])
+    (DURATION, "1500ms", 1.5, "1s500ms"), (RATIO, "5%", 0.05, "5%"), (NUMBER, 12, 12.0, "12")])
 def test_a_threshold_is_read_and_shown_as_written(threshold, written, value, text):
     assert threshold.parse(written) == value
     assert threshold.text(value) == text

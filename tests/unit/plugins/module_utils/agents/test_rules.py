@@ -70,7 +70,7 @@ def test_series_selectors(selector, suffix, expected):
 
 
 def test_a_selector_names_one_metric():
-    with pytest.raises(ValueError, match="of one metric"):
+    with pytest.raises(ValueError, match="does not start with a metric name"):
         series('{__name__=~"a|b"}', {}, "_bucket")
 
 
