@@ -67,23 +67,42 @@ _value:
   type: str
 """
 
+import re
+
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import logstash_pipeline
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import LogstashValueError, logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+_DATASET = re.compile(r"^[a-z0-9_.]{1,100}\Z")
 
 
 def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
                             beats_ssl_key=None, elasticsearch_ssl_ca=None, api_key_variable="LLMAGENTOS_ES_API_KEY",
                             dataset=DATASET):
-    if not elasticsearch_hosts or not isinstance(elasticsearch_hosts, list):
-        raise AnsibleFilterError("agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs")
+    if not isinstance(elasticsearch_hosts, list) or not elasticsearch_hosts or not all(
+            isinstance(host, str) and host for host in elasticsearch_hosts):
+        raise AnsibleFilterError(f"agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs, got {elasticsearch_hosts!r}")
+    if not isinstance(api_key_variable, str) or not _VARIABLE.match(api_key_variable):
+        raise AnsibleFilterError(f"agent_logstash_pipeline: api_key_variable must be a keystore key name such as "
+                                 f"LLMAGENTOS_ES_API_KEY, got {api_key_variable!r}")
+    if not isinstance(dataset, str) or not _DATASET.match(dataset):
+        raise AnsibleFilterError(f"agent_logstash_pipeline: dataset must be a data stream dataset (lower-case letters, "
+                                 f"digits, '_' and '.'), got {dataset!r}")
+    for option, value in (("beats_ssl_certificate", beats_ssl_certificate), ("beats_ssl_key", beats_ssl_key),
+                          ("elasticsearch_ssl_ca", elasticsearch_ssl_ca)):
+        if value is not None and not isinstance(value, str):
+            raise AnsibleFilterError(f"agent_logstash_pipeline: {option} must be a file path, got {value!r}")
     if bool(beats_ssl_certificate) != bool(beats_ssl_key):
         raise AnsibleFilterError("agent_logstash_pipeline: give both beats_ssl_certificate and beats_ssl_key, or neither")
     beats_ssl = (beats_ssl_certificate, beats_ssl_key) if beats_ssl_certificate else None
-    return compile_log_sources(lambda sources: logstash_pipeline(
-        sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
+    try:
+        return compile_log_sources(lambda sources: logstash_pipeline(
+            sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
+    except LogstashValueError as error:
+        raise AnsibleFilterError(f"agent_logstash_pipeline: {error}") from None
 
 
 class FilterModule:

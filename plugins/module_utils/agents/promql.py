@@ -8,15 +8,14 @@ import functools
 import re
 from collections import namedtuple
 
+from ..regex import re2_problem
+
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _OPERATOR = re.compile(r"=~|!~|!=|=")
 _SPACE = re.compile(r"\s*")
 _STRING_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
                    "v": "\v"}
-# What Go's RE2 (Prometheus) does not have: look-arounds, back-references, atomic groups and
-# possessive quantifiers.
-_NOT_RE2 = re.compile(r"\(\?[=!>]|\(\?<[=!]|\(\?P=|\\[1-9]|(?<!\\)[*+?}]\+")
 
 
 class Selector(namedtuple("Selector", "name matchers")):
@@ -94,13 +93,9 @@ def _string(text, position):
 
 
 def _check_regex(value, text):
-    if _NOT_RE2.search(value):
-        raise ValueError(f"{text!r}: the regex {value!r} uses look-arounds, back-references, atomic groups or possessive quantifiers, "
-                         "which Prometheus does not have")
-    try:
-        re.compile(value)
-    except (re.error, OverflowError, RecursionError) as error:
-        raise ValueError(f"{text!r}: {value!r} is not a valid regex ({error})") from None
+    problem = re2_problem(value)
+    if problem:
+        raise ValueError(f"{text!r}: {problem}")
 
 
 def _quote(value):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from re import _constants as sre_constants, _parser as sre_parser  # pylint: disable=no-name-in-module
 from typing import NamedTuple
 
 from .patterns import BUILTIN_PATTERNS
@@ -30,6 +31,12 @@ _BRACKETED = re.compile(r"^(?:\[[^\[\]]+\])+\Z")
 _DOTTED = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
 TYPES = ("int", "float")
 _MAX_DEPTH = 64
+# Longest regular expression a pattern may expand to: definitions that refer to each other twice
+# per level double at every level, and would otherwise never finish expanding.
+MAX_EXPANDED = 100_000
+# Characters a nested quantifier's inner repeat is checked against.
+_UNIVERSE = [chr(code) for code in range(256)] + ["\u00e9", "\u4e2d", "\u2028"]
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
 
 
 class Capture(NamedTuple):
@@ -83,11 +90,18 @@ class Grok:
         if not isinstance(pattern, str) or not pattern:
             raise GrokError(f"pattern must be a non-empty string, got {pattern!r}")
         captures = []
+        self._budget = MAX_EXPANDED
         regex = self._expand(pattern, captures, ())
         try:
-            return re.compile(regex), captures
-        except re.error as error:
+            parsed = sre_parser.parse(regex)
+            compiled = re.compile(regex)
+        except (re.error, OverflowError, RecursionError) as error:
             raise GrokError(f"pattern {pattern!r} is not a valid regular expression: {error}") from None
+        danger = _ambiguous_repeat(parsed.data if hasattr(parsed, "data") else list(parsed))
+        if danger:
+            raise GrokError(f"pattern {pattern!r} can take exponential time on a line that does not match: {danger}; "
+                            "make the inner repetition unable to match what the outer one repeats, or use an atomic group (?>...)")
+        return compiled, captures
 
     def _capture(self, field, type_name, captures):
         if type_name is not None and type_name not in TYPES:
@@ -120,7 +134,13 @@ class Grok:
 
         # Onigurama's \z is Python's \Z; Python's \Z has no Onigurama twin worth translating.
         text = _NAMED_GROUP.sub(named_group, text).replace(r"\z", r"\Z")
-        return _REFERENCE.sub(reference, text)
+        expanded = _REFERENCE.sub(reference, text)
+        self._budget -= len(expanded)
+        if self._budget < 0:
+            raise GrokError(f"pattern definitions expand to more than {MAX_EXPANDED:,} characters"
+                            + (f" (through {' -> '.join(stack)})" if stack else "")
+                            + "; a definition that uses another several times, at several levels, doubles at each")
+        return expanded
 
     def match(self, text):
         for index, (regex, captures) in enumerate(self._compiled):
@@ -143,6 +163,128 @@ class Grok:
             for capture in compiled[1]:
                 seen.setdefault(capture.field, capture.type_name)
         return seen
+
+
+def _chars(item):
+    """The characters of _UNIVERSE that a single-character item matches, or None when the item
+    is not a single-character matcher."""
+    op, av = item
+    if op is sre_constants.LITERAL:
+        return {chr(av)} if av < 0x110000 else set()
+    if op is sre_constants.NOT_LITERAL:
+        return {char for char in _UNIVERSE if ord(char) != av}
+    if op is sre_constants.ANY:
+        return {char for char in _UNIVERSE if char != "\n"}
+    if op is sre_constants.IN:
+        return {char for char in _UNIVERSE if _in_set(char, av)}
+    if op is sre_constants.SUBPATTERN and len(av[-1]) == 1:
+        return _chars(list(av[-1])[0])
+    return None
+
+
+_CATEGORIES = {
+    sre_constants.CATEGORY_DIGIT: str.isdigit, sre_constants.CATEGORY_SPACE: str.isspace,
+    sre_constants.CATEGORY_WORD: lambda char: char.isalnum() or char == "_",
+}
+
+
+def _in_set(char, members):
+    negate, found = False, False
+    for op, av in members:
+        if op is sre_constants.NEGATE:
+            negate = True
+        elif op is sre_constants.LITERAL:
+            found = found or ord(char) == av
+        elif op is sre_constants.RANGE:
+            found = found or av[0] <= ord(char) <= av[1]
+        elif op is sre_constants.CATEGORY:
+            name = str(av)
+            test = next((function for category, function in _CATEGORIES.items() if str(category) == name.replace("NOT_", "")), None)
+            if test is not None:
+                found = found or (test(char) != name.startswith("CATEGORY_NOT"))
+    return found != negate
+
+
+def _fits(items, chars):
+    """Whether `items` can match a non-empty string of `chars` alone: every element that must
+    match something can match one of them."""
+    for op, av in items:
+        if op in _REPEATS:
+            if av[0] > 0 and not _fits(av[2], chars):
+                return False
+        elif op is sre_constants.SUBPATTERN:
+            if not _fits(av[-1], chars):
+                return False
+        elif op is sre_constants.BRANCH:
+            if not any(_fits(branch, chars) for branch in av[1]):
+                return False
+        elif op is sre_constants.ATOMIC_GROUP or op is sre_constants.POSSESSIVE_REPEAT:
+            return False
+        elif op is sre_constants.AT and av is sre_constants.AT_BOUNDARY and all(c.isalnum() or c == "_" for c in chars):
+            return False  # a word boundary cannot fall between two word characters
+        else:
+            matched = _chars((op, av))
+            if matched is not None and not matched & chars:
+                return False
+    return True
+
+
+def _unbounded_inner(items, path=()):
+    """The unbounded repeats inside `items`, not behind an atomic group, each with the item lists
+    on the way to it (all of which must fit the repeated characters for it to matter)."""
+    path = (*path, items)
+    for op, av in items:
+        if op in _REPEATS:
+            if av[1] == sre_constants.MAXREPEAT:
+                yield av, path
+            yield from _unbounded_inner(av[2], path)
+        elif op is sre_constants.SUBPATTERN:
+            yield from _unbounded_inner(av[-1], path)
+        elif op is sre_constants.BRANCH:
+            for branch in av[1]:
+                yield from _unbounded_inner(branch, path)
+
+
+def _overlapping_branches(items):
+    """Whether a required alternation of `items` has two branches that can match the same text
+    starting with the same character, such as (a|aa)."""
+    for op, av in items:
+        if op is sre_constants.SUBPATTERN:
+            if _overlapping_branches(av[-1]):
+                return True
+        elif op is sre_constants.BRANCH:
+            starts = [(_chars(list(branch)[0]) if len(branch) else None, branch) for branch in av[1]]
+            for index, (first, branch) in enumerate(starts):
+                for other_first, other in starts[index + 1:]:
+                    common = (first or set()) & (other_first or set())
+                    if common and _fits(branch, common) and _fits(other, common):
+                        return True
+    return False
+
+
+def _ambiguous_repeat(items):
+    """A description of the first repeat of a repeat that can split the same text in many ways,
+    such as (a+)+ or (\\w+\\s?)+, or None. Atomic groups and possessive repeats are safe."""
+    for op, av in items:
+        if op in _REPEATS:
+            if av[1] == sre_constants.MAXREPEAT:
+                for inner, path in _unbounded_inner(av[2]):
+                    inner_items = list(inner[2])
+                    chars = _chars(inner_items[0]) if len(inner_items) == 1 else None
+                    if chars and all(_fits(container, chars) for container in path):
+                        return "a repetition inside a repetition that can match the same characters"
+                if _overlapping_branches(av[2]):
+                    return "a repeated alternation whose branches can match the same characters"
+            found = _ambiguous_repeat(av[2])
+        elif op is sre_constants.SUBPATTERN:
+            found = _ambiguous_repeat(av[-1])
+        elif op is sre_constants.BRANCH:
+            found = next((result for result in map(_ambiguous_repeat, av[1]) if result), None)
+        else:
+            found = None
+        if found:
+            return found
+    return None
 
 
 def grok_parse(line, patterns, pattern_definitions=None):

@@ -30,6 +30,16 @@ def _nest(flat):
     return properties
 
 
+def field_conflicts(steps):
+    """(field, field inside it) pairs where the steps write a value and an object at one place,
+    such as a capture into `labels` beside the pipeline's own `labels.agent`."""
+    fields = set(_KEYWORDS) | {"event.duration", "@timestamp", "message"}
+    for step in steps:
+        if isinstance(step, GrokStep):
+            fields.update(Grok(step.patterns, dict(step.pattern_definitions)).fields())
+    return sorted((field, other) for field in fields for other in fields if other.startswith(field + "."))
+
+
 def field_types(sources):
     """Dotted field -> Elasticsearch type for every typed field the sources' pipelines produce."""
     types = {field: "keyword" for field in _KEYWORDS}

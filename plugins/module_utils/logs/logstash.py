@@ -12,6 +12,8 @@ from .model import DATASET
 from .steps import (TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration, ParseJson,
                     Rename, StripAnsi)
 
+# Logstash's own default is 30 s per event; Elasticsearch's grok watchdog stops at 1 s.
+GROK_TIMEOUT_MILLIS = 1000
 # Same rule as the ingest pipelines' year rollover script.
 YEAR_ROLLOVER_RUBY = (
     "t = event.get('@timestamp').time.utc; "
@@ -28,15 +30,26 @@ DURATION_RUBY = (
 )
 
 
+class LogstashValueError(ValueError):
+    """A value that a Logstash configuration string cannot hold."""
+
+
 def quote(text):
     """A Logstash double-quoted string; without config.support_escapes backslashes are kept as
-    written, so a regular expression needs only its double quotes escaped."""
-    return '"' + str(text).replace('"', '\\"') + '"'
+    written, so a regular expression needs only its double quotes escaped. A backslash just
+    before the closing quote would escape it, so text ending in one cannot be written."""
+    text = str(text)
+    if text.endswith("\\"):
+        raise LogstashValueError(f"{text!r} ends with a backslash, which a Logstash string cannot end with")
+    return '"' + text.replace('"', '\\"') + '"'
 
 
 def regex_text(regex):
     """`regex` without escaped double quotes (\\" means " in a regular expression): in a Logstash
-    string \\" is the only escape there is, so an escaped quote would come out as \\\\"."""
+    string \\" is the only escape there is, so an escaped quote would come out as \\\\". A final
+    escaped backslash becomes the class [\\\\], which matches the same and ends the string cleanly."""
+    if regex.endswith("\\\\") and (len(regex) - len(regex.rstrip("\\"))) % 2 == 0:
+        regex = regex[:-2] + "[\\\\]"
     out, index = [], 0
     while index < len(regex):
         if regex[index] == "\\" and index + 1 < len(regex):
@@ -93,6 +106,8 @@ def _grok(step, original_indent):
     # Without overwrite, a capture into an existing field (message) would make it an array.
     options.append(("overwrite", _array(bracketed(field) for field in captured)))
     options.append(("tag_on_failure", _array(["_grokparsefailure", FAILURE_TAG] if step.required else [])))
+    # An event that takes longer is tagged _groktimeout and kept: no line can hold a worker.
+    options.append(("timeout_millis", str(GROK_TIMEOUT_MILLIS)))
     # The ECS edition of the pattern library whatever the pipeline's ecs_compatibility says.
     options.append(("ecs_compatibility", quote("v8")))
     block = _block("grok", options, indent)
@@ -153,6 +168,8 @@ def logstash_pipeline(sources, elasticsearch_hosts, beats_port=5044, beats_ssl=N
                       api_key_variable="LLMAGENTOS_ES_API_KEY", dataset=DATASET):
     """The pipeline configuration text. `beats_ssl` is (certificate path, key path) or None;
     the API key comes from the Logstash keystore entry `api_key_variable`."""
+    if isinstance(beats_port, bool) or not isinstance(beats_port, int) or not 0 < beats_port < 65536:
+        raise LogstashValueError(f"beats_port must be a port number from 1 to 65535, got {beats_port!r}")
     beats = [("port", str(beats_port))]
     if beats_ssl:
         beats += [("ssl_enabled", "true"), ("ssl_certificate", quote(beats_ssl[0])), ("ssl_key", quote(beats_ssl[1]))]
@@ -160,8 +177,11 @@ def logstash_pipeline(sources, elasticsearch_hosts, beats_port=5044, beats_ssl=N
     text += "input {\n" + _block("beats", beats, 2) + "}\n\nfilter {\n"
     for index, source in enumerate(sources):
         keyword = "if" if index == 0 else "} else if"
-        text += (f"  {keyword} [labels][agent] == {quote(source.agent)} and [labels][component] == {quote(source.component)} {{\n"
-                 + _source_filters(source, 4))
+        try:
+            text += (f"  {keyword} [labels][agent] == {quote(source.agent)} and [labels][component] == {quote(source.component)} {{\n"
+                     + _source_filters(source, 4))
+        except LogstashValueError as error:
+            raise LogstashValueError(f"the logs of {source.agent}/{source.component}: {error}") from None
     if sources:
         text += "  }\n"
     output = [("hosts", _array(elasticsearch_hosts)), ("data_stream", quote("true")), ("data_stream_type", quote("logs")),

@@ -65,7 +65,9 @@ BUILTIN_PATTERNS = {
     "UNIXPATH": r"(?:/[A-Za-z0-9_%!$@:.,+~-]*)+",
     "TTY": r"(?:/dev/(?:pts|tty[pq]?)(?:\w+)?/?(?:[0-9]+))",
     "WINPATH": r"(?>[A-Za-z]+:|\\)(?:\\[^\\?*]*)+",
-    "URIPROTO": r"[A-Za-z](?:[A-Za-z0-9+\-.]+)+",
+    # Logstash writes [A-Za-z]([A-Za-z0-9+\-.]+)+, the same language with a nested repetition that
+    # backtracks exponentially on a near miss.
+    "URIPROTO": r"[A-Za-z][A-Za-z0-9+\-.]+",
     "URIHOST": r"%{IPORHOST}(?::%{POSINT})?",
     "URIPATH": r"(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+",
     "URIQUERY": r"[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*",

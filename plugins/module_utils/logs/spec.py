@@ -10,15 +10,23 @@ matched (or the patterns tried) and the first field that differs.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime, timezone as fixed_timezone
 
+from ..regex import re2_problem
 from .formats import LOG_FORMATS
+from .index import field_conflicts
 from .model import Logs
 from .grok import Grok, GrokError
 from .steps import GrokStep, ParseDate, StripAnsi, Failure, run
 
 _KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples")
+MAX_SAMPLE_LENGTH = 10_000
 _MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
+
+
+# Go's time.ParseDuration, as Filebeat reads it (no days).
+_GO_DURATION = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+\Z")
 
 
 def _known_timezone(name):
@@ -74,6 +82,11 @@ def parse_logs(data, path, problems):
     if len(problems.items) > before:
         return None
     steps = _steps(preset, patterns, definitions or {}, formats, formats if "timestamp_formats" in data else (), zone)
+    for field, inner in field_conflicts(steps):
+        problems.add(f"{path}.grok", f"captures into {field!r}, but {inner!r} lives inside it (an object in the index); "
+                                     "capture into another field")
+    if len(problems.items) > before:
+        return None
     logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)
     samples = _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
     own = tuple((line, tuple(expect.items())) for line, expect in preset.samples) if preset else ()
@@ -125,6 +138,10 @@ def _multiline(value, path, preset, problems):
         problems.add(f"{path}.type", f"must be pattern, count or while_pattern, got {kind!r}")
     if kind != "count" and not isinstance(value.get("pattern"), str):
         problems.add(f"{path}.pattern", "is required: the regular expression of a line that starts (or continues) an event")
+    elif isinstance(value.get("pattern"), str):
+        problem = re2_problem(value["pattern"])
+        if problem:
+            problems.add(f"{path}.pattern", problem)
     if value.get("match", "after") not in ("after", "before"):
         problems.add(f"{path}.match", f"must be after or before, got {value.get('match')!r}")
     if not isinstance(value.get("negate", False), bool):
@@ -132,8 +149,8 @@ def _multiline(value, path, preset, problems):
     for key in ("max_lines", "count_lines"):
         if key in value and (isinstance(value[key], bool) or not isinstance(value[key], int) or value[key] < 1):
             problems.add(f"{path}.{key}", f"must be a positive whole number, got {value[key]!r}")
-    if "timeout" in value and not isinstance(value["timeout"], str):
-        problems.add(f"{path}.timeout", f"must be a duration such as 5s, got {value['timeout']!r}")
+    if "timeout" in value and (not isinstance(value["timeout"], str) or not _GO_DURATION.match(value["timeout"])):
+        problems.add(f"{path}.timeout", f"must be a duration such as 5s or 1m30s, got {value['timeout']!r}")
     return tuple(sorted(dict(value, type=kind).items()))
 
 
@@ -185,6 +202,9 @@ def _check_samples(logs, samples, path, problems):
                 not isinstance(sample.get("expect", {}), dict) or set(sample) - {"line", "expect"}:
             problems.add(sample_path, "must be a mapping with line (a log line) and expect (field: value)")
             continue
+        if len(sample["line"]) > MAX_SAMPLE_LENGTH:
+            problems.add(f"{sample_path}.line", f"is longer than {MAX_SAMPLE_LENGTH:,} characters; give a real log line")
+            continue
         message = sample_problem(logs.steps, sample["line"], sample.get("expect", {}), now)
         if message:
             problems.add(sample_path, message)
@@ -195,18 +215,19 @@ def _check_samples(logs, samples, path, problems):
 
 def sample_problem(steps, line, expect, now=None):
     """Why `line` does not parse into `expect` through `steps`, or None when it does."""
+    shown = repr(line) if len(line) <= 200 else repr(line[:200]) + f"... ({len(line):,} characters)"
     try:
         event, pattern = run(steps, line, now)
     except Failure as failure:
         if isinstance(failure.step, GrokStep):
             tried = "; ".join(repr(pattern) for pattern in failure.step.patterns)
-            return f"line {line!r} matches none of the patterns: {tried}"
-        return f"line {line!r}: {failure}"
+            return f"line {shown} matches none of the patterns: {tried}"
+        return f"line {shown}: {failure}"
     for field, expected in expect.items():
         actual = event.get(field)
         if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
             got = "is missing" if field not in event else f"is {actual!r}"
             how = f"matched pattern {pattern!r}" if pattern else "was parsed"
-            return (f"line {line!r} {how}, but field {field} {got}, expected {expected!r}"
+            return (f"line {shown} {how}, but field {field} {got}, expected {expected!r}"
                     f" (fields parsed: {', '.join(sorted(event))})")
     return None

@@ -219,6 +219,8 @@ def _run_json(step, event, now):
         document = json.loads(event[step.field])
     except (KeyError, TypeError, ValueError) as error:
         raise Failure(step, f"not JSON: {error}") from None
+    except RecursionError:
+        raise Failure(step, "not JSON this pipeline reads: nested deeper than Python can follow") from None
     if not isinstance(document, dict):
         raise Failure(step, "JSON is not an object")
     flat = {}
