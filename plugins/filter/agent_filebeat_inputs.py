@@ -58,10 +58,11 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.filebeat import filebeat_inputs
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources, dataset_option
 
 
 def agent_filebeat_inputs(agents, groups=None, output="elasticsearch", hosts=None, dataset=DATASET):
+    dataset_option("agent_filebeat_inputs", dataset)
     if output not in ("elasticsearch", "logstash"):
         raise AnsibleFilterError(f"agent_filebeat_inputs: output must be elasticsearch or logstash, got {output!r}")
     if hosts is not None and (not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts)):

@@ -53,7 +53,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.index import ilm_policy, index_template
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources, dataset_option
 
 
 def agent_log_index_template(agents, groups=None, dataset=DATASET, retention_days=30, replicas=1):
@@ -61,6 +61,7 @@ def agent_log_index_template(agents, groups=None, dataset=DATASET, retention_day
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "retention_days" else 0):
             raise AnsibleFilterError(f"agent_log_index_template: {name} must be a whole number"
                                      f"{' of days, 1 or more' if name == 'retention_days' else ', 0 or more'}, got {value!r}")
+    dataset_option("agent_log_index_template", dataset)
     policy = f"logs-{dataset}"
     return compile_log_sources(lambda sources: {
         "ilm_policy": {policy: ilm_policy(retention_days)},

@@ -73,10 +73,9 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import LogstashValueError, logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources, dataset_option
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
-_DATASET = re.compile(r"^[a-z0-9_.]{1,100}\Z")
 
 
 def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
@@ -88,9 +87,7 @@ def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats
     if not isinstance(api_key_variable, str) or not _VARIABLE.match(api_key_variable):
         raise AnsibleFilterError(f"agent_logstash_pipeline: api_key_variable must be a keystore key name such as "
                                  f"LLMAGENTOS_ES_API_KEY, got {api_key_variable!r}")
-    if not isinstance(dataset, str) or not _DATASET.match(dataset):
-        raise AnsibleFilterError(f"agent_logstash_pipeline: dataset must be a data stream dataset (lower-case letters, "
-                                 f"digits, '_' and '.'), got {dataset!r}")
+    dataset_option("agent_logstash_pipeline", dataset)
     for option, value in (("beats_ssl_certificate", beats_ssl_certificate), ("beats_ssl_key", beats_ssl_key),
                           ("elasticsearch_ssl_ca", elasticsearch_ssl_ca)):
         if value is not None and not isinstance(value, str):

@@ -51,6 +51,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import GrokError, grok_parse as parse
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.spec import MAX_SAMPLE_LENGTH
 
 
 def grok_parse(line, patterns, pattern_definitions=None):
@@ -60,8 +61,11 @@ def grok_parse(line, patterns, pattern_definitions=None):
         patterns = [patterns]
     if not isinstance(patterns, (list, tuple)) or not patterns:
         raise AnsibleFilterError("grok_parse: patterns must be a pattern or a non-empty list of patterns")
-    if pattern_definitions is not None and not isinstance(pattern_definitions, dict):
+    if pattern_definitions is not None and (not isinstance(pattern_definitions, dict) or not all(
+            isinstance(name, str) and isinstance(regex, str) for name, regex in pattern_definitions.items())):
         raise AnsibleFilterError("grok_parse: pattern_definitions must be a mapping of NAME to regular expression")
+    if len(line) > MAX_SAMPLE_LENGTH:
+        raise AnsibleFilterError(f"grok_parse: the line is {len(line):,} characters long; at most {MAX_SAMPLE_LENGTH:,} are read")
     try:
         return parse(line, [str(pattern) for pattern in patterns], pattern_definitions)
     except GrokError as error:

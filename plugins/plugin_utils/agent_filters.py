@@ -16,6 +16,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import
     DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, DEFAULT_SIGNAL_MISSING_SECONDS, Options)
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
 
+_DATASET = re.compile(r"^[a-z0-9_.]{1,100}\Z")
 _HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}\Z")
 
 
@@ -74,4 +75,13 @@ def blackbox(filter_name, address):
     if not isinstance(address, str) or not _HOST_PORT.match(address):
         raise AnsibleFilterError(f"{filter_name}: blackbox_address must be host:port, such as probe-1:9115, got {address!r}")
     return address
+
+
+def dataset_option(filter_name, dataset):
+    """A data stream dataset as the log filters take it: what Elasticsearch allows in the middle
+    of logs-DATASET-NAMESPACE."""
+    if not isinstance(dataset, str) or not _DATASET.match(dataset):
+        raise AnsibleFilterError(f"{filter_name}: dataset must be a data stream dataset (lower-case letters, digits, "
+                                 f"'_' and '.', at most 100), got {dataset!r}")
+    return dataset
 

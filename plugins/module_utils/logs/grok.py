@@ -81,10 +81,9 @@ class Grok:
             patterns = [patterns]
         if not patterns:
             raise GrokError("give at least one pattern")
-        self.library = dict(BUILTIN_PATTERNS)
-        self.library.update(pattern_definitions or {})
         self.patterns = tuple(patterns)
-        self._compiled = [self._compile(pattern) for pattern in self.patterns]
+        definitions = tuple(sorted((pattern_definitions or {}).items()))
+        self._compiled = [_compiled(pattern, definitions) for pattern in self.patterns]
 
     def _compile(self, pattern):
         if not isinstance(pattern, str) or not pattern:
@@ -163,6 +162,23 @@ class Grok:
             for capture in compiled[1]:
                 seen.setdefault(capture.field, capture.type_name)
         return seen
+
+
+class _Compiler(Grok):
+    """Compiles one pattern against the built-in library and `definitions`."""
+
+    def __init__(self, definitions):  # pylint: disable=super-init-not-called
+        self.library = dict(BUILTIN_PATTERNS)
+        self.library.update(definitions)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern, definitions):
+    """(regex, captures) of `pattern`; cached, since the validator, the outputs and the sample
+    checks compile the same patterns many times, and checking a pattern means parsing it."""
+    if not isinstance(pattern, str):
+        raise GrokError(f"pattern must be a non-empty string, got {pattern!r}")
+    return _Compiler(dict(definitions))._compile(pattern)
 
 
 def _chars(item):

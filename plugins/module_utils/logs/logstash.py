@@ -158,10 +158,15 @@ def _source_filters(source, indent):
     if source.environment:
         labels.append(("[service][environment]", source.environment))
     text = _block("mutate", [("replace", _hash(labels, indent + 2))], indent)
-    for step in source.logs.steps:
-        text += _RENDERERS[type(step)](step, indent)
+    text += steps_text(source.logs.steps, indent)
     text += _block("mutate", [("remove_field", _array(bracketed(field) for field in TEMPORARY_FIELDS))], indent)
     return text
+
+
+def steps_text(steps, indent=4):
+    """The filters of `steps`. Raises LogstashValueError for a value no Logstash string can
+    hold, so the description's validator can report it at its field."""
+    return "".join(_RENDERERS[type(step)](step, indent) for step in steps)
 
 
 def logstash_pipeline(sources, elasticsearch_hosts, beats_port=5044, beats_ssl=None, elasticsearch_ssl_ca=None,

@@ -16,6 +16,7 @@ from datetime import datetime, timezone as fixed_timezone
 from ..regex import re2_problem
 from .formats import LOG_FORMATS
 from .index import field_conflicts
+from .logstash import LogstashValueError, steps_text
 from .model import Logs
 from .grok import Grok, GrokError
 from .steps import GrokStep, ParseDate, StripAnsi, Failure, run
@@ -85,6 +86,10 @@ def parse_logs(data, path, problems):
     for field, inner in field_conflicts(steps):
         problems.add(f"{path}.grok", f"captures into {field!r}, but {inner!r} lives inside it (an object in the index); "
                                      "capture into another field")
+    try:
+        steps_text(steps)
+    except LogstashValueError as error:
+        problems.add(path, f"cannot be written into the Logstash pipeline: {error}")
     if len(problems.items) > before:
         return None
     logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)

@@ -1,10 +1,17 @@
-"""Property test: no malformed description gets past the validator as anything but a
-DescriptionError naming fields of llmagentos_agents."""
+"""Property tests: no malformed description gets past the validator as anything but a
+DescriptionError naming fields of llmagentos_agents, and whatever it accepts compiles into rules
+promtool accepts and routes amtool accepts. Mutations draw from junk and from the values that
+broke earlier versions: injected PromQL, names ending in a newline, numbers beyond a float, nan,
+durations beyond Prometheus' range, names equal once lower-cased."""
 
 import copy
+import random
+import subprocess
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tools import promtool, tool
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
@@ -13,13 +20,21 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes impor
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.gates import gate_checks
 
 from examples import EXAMPLE
 
+NASTY = [
+    "5m", "50ms", "5%", "99.5", "vllm", "llm", "h:1", "", "1e3", "-1s", "{}", "Bot", "support_bot", "support-bot",
+    "name\n", "x_total\n", 'x{a="1"}[5m]) or vector(1337) or rate(y{b="2"}', 'x{a=~"(?=b)"}', '{__name__=~"a|b"}',
+    'x{a="\\"}', "x{a=\"1\"} offset 5m", "100000000000000000000000000000y", "0s", "1ms", "292y", "1e-7", "nan", "inf",
+    10 ** 400, -(10 ** 400), float("nan"), float("inf"), -1, 0, 1e-7, 0.9999999, 1, 100, 2 ** 63, True,
+    "a" * 70, "ünïcode", "%{team}", "{0}", "team-{x}", "\\", "'", '"', "`", "[::1]:80", "h:0", "h:99999",
+]
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)
-    | st.sampled_from(["5m", "50ms", "5%", "99.5", "vllm", "llm", "h:1", "", "1e3", "-1s", "{}"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12) | st.sampled_from(NASTY),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8) | st.sampled_from(NASTY[:20]), inner,
+                                                                 max_size=3),
     max_leaves=6,
 )
 
@@ -38,33 +53,41 @@ def paths(node, prefix=()):
 ALL_PATHS = list(paths(EXAMPLE["llmagentos_agents"]))
 
 
-@st.composite
-def malformed(draw):
-    description = copy.deepcopy(EXAMPLE["llmagentos_agents"])
-    for _mutation in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(ALL_PATHS))
-        action = draw(st.sampled_from(["replace", "delete", "add_key"]))
+def mutate(description, choose):
+    """Applies one to three mutations; `choose(options)` picks (hypothesis or a seeded random)."""
+    for _mutation in range(choose([1, 2, 3])):
+        path = choose(ALL_PATHS)
+        action = choose(["replace", "delete", "add_key", "nasty"])
         if not path:
-            description = draw(junk)
+            description = choose([None, [], {}, "x", 5])
             continue
         parent = description
         try:
             for step in path[:-1]:
                 parent = parent[step]
             if action == "replace":
-                parent[path[-1]] = draw(junk)
+                parent[path[-1]] = choose.junk()
+            elif action == "nasty":
+                parent[path[-1]] = choose(NASTY)
             elif action == "delete":
                 del parent[path[-1]]
             elif isinstance(parent[path[-1]], dict):
-                parent[path[-1]][draw(st.text(min_size=1, max_size=8))] = draw(junk)
+                parent[path[-1]][choose(NASTY[:20])] = choose.junk()
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or reshaped this place
     return description
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(malformed())
-def test_malformed_descriptions_fail_cleanly(description):
+@st.composite
+def malformed(draw):
+    def choose(options):
+        return draw(st.sampled_from(options))
+    choose.junk = lambda: draw(junk)
+    return mutate(copy.deepcopy(EXAMPLE["llmagentos_agents"]), choose)
+
+
+def compile_all(description):
+    """The outputs of every agent filter, or None when the description is refused cleanly."""
     try:
         agents = parse_agents(description, EXAMPLE["groups"])
     except DescriptionError as error:
@@ -72,10 +95,63 @@ def test_malformed_descriptions_fail_cleanly(description):
         for path, message in error.problems:
             assert path.startswith("llmagentos_agents"), path
             assert isinstance(message, str) and message
-        return
-    # What the validator accepts, the generators must compile.
-    scrape_configs(agents, EXAMPLE["blackbox_address"])
-    agent_rules(agents)
-    rule_tests(agents, ["agents.yml"])
-    alertmanager_routes(agents)
-    kubernetes_manifests(agents)
+        return None
+    return {
+        "scrape": scrape_configs(agents, EXAMPLE["blackbox_address"]),
+        "rules": agent_rules(agents),
+        "tests": rule_tests(agents, ["agents.yml"]),
+        "routes": alertmanager_routes(agents),
+        "kubernetes": kubernetes_manifests(agents),
+        "gates": gate_checks(agents, ["search-1", "10.0.0.5", "10.0.0.8"]),
+    }
+
+
+@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(malformed())
+def test_malformed_descriptions_fail_cleanly(description):
+    compile_all(description)
+
+
+def test_what_the_validator_accepts_promtool_and_amtool_accept(tmp_path):
+    """A seeded corpus of 1,500 mutations: every accepted description's rules in one file for
+    `promtool check rules`, the generated tests of the first two run, and every route in one
+    Alertmanager configuration for `amtool check-config`."""
+    rng = random.Random(13)
+
+    def choose(options):
+        return rng.choice(options)
+    choose.junk = lambda: rng.choice(NASTY + [None, [], {}, "x", 0.5])
+    groups, routes, receivers, tested = [], [], set(), 0
+    for index in range(1500):
+        outputs = compile_all(mutate(copy.deepcopy(EXAMPLE["llmagentos_agents"]), choose))
+        if outputs is None:
+            continue
+        for group in outputs["rules"]["groups"]:
+            groups.append({**group, "name": f"{index}:{group['name']}"})
+        for route in outputs["routes"]["routes"]:
+            routes.append(route)
+            receivers.update(_receivers(route))
+        if tested < 2 and outputs["tests"]["tests"]:
+            case = tmp_path / f"case{index}"
+            case.mkdir()
+            (case / "agents.yml").write_text(yaml.safe_dump(outputs["rules"]))
+            (case / "agents_test.yml").write_text(yaml.safe_dump(outputs["tests"]))
+            code, output = promtool("test", "rules", str(case / "agents_test.yml"))
+            assert code == 0, output
+            tested += 1
+    assert len(groups) > 100, "the corpus should include accepted descriptions"
+    (tmp_path / "all.yml").write_text(yaml.safe_dump({"groups": groups}))
+    code, output = promtool("check", "rules", str(tmp_path / "all.yml"))
+    assert code == 0, output[-3000:]
+    config = {"route": {"receiver": "default", "routes": routes},
+              "receivers": [{"name": name} for name in sorted(receivers | {"default"})]}
+    (tmp_path / "alertmanager.yml").write_text(yaml.safe_dump(config))
+    result = subprocess.run([tool("amtool"), "check-config", str(tmp_path / "alertmanager.yml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _receivers(route):
+    yield route["receiver"]
+    for child in route.get("routes", []):
+        yield from _receivers(child)
