@@ -135,13 +135,17 @@ class Exposition:
 
     @classmethod
     def load(cls, name, model, directory=PROFILE_DIR):
-        path = os.path.join(directory, f"{name}.json")
+        """The profile `name` of `directory`, or the profile file at `name` when it is a path."""
+        path = name if name.endswith(".json") else os.path.join(directory, f"{name}.json")
         try:
             with open(path, encoding="utf-8") as stream:
                 return cls(json.load(stream), model)
         except FileNotFoundError:
-            known = sorted(entry[:-5] for entry in os.listdir(directory) if entry.endswith(".json"))
-            raise ValueError(f"no exposition profile {name!r}; known profiles: {', '.join(known)}") from None
+            known = sorted(entry[:-5] for entry in os.listdir(directory) if entry.endswith(".json")) \
+                if os.path.isdir(directory) else []
+            raise ValueError(f"no exposition profile {name!r}; known profiles: {', '.join(known) or 'none'}") from None
+        except (OSError, ValueError, KeyError) as error:
+            raise ValueError(f"the exposition profile {path} cannot be read: {error}") from None
 
     def add(self, quantity, amount=1.0):
         with self.lock:
@@ -514,7 +518,7 @@ def parse_args(argv):
     parser.add_argument("--control-port", type=int, default=8090)
     parser.add_argument("--model", default="llama-3-8b-instruct")
     parser.add_argument("--llm-profile", default=DEFAULT_PROFILE,
-                        help="the engine version the LLM server's /metrics imitates (a name in profiles/)")
+                        help="the engine version the LLM server's /metrics imitates: a name in profiles/ or a .json file")
     parser.add_argument("--tasks-per-second", type=float, default=2.0)
     parser.add_argument("--log-dir", default="/var/log/llmagentos-simulator")
     parser.add_argument("--seed", type=int, default=None, help="repeatable traffic, for tests")
