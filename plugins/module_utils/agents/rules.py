@@ -163,17 +163,20 @@ def alert_rule(agent, component, alert, options):
     }
 
 
+def _reads(component, alert):
+    """The signals an alert of the component reads, its traffic gate included, a part (errors)
+    as its whole: a missing part counts zero while the whole is read."""
+    read = set(alert_kind(alert).reads_signals(component)) | ({"requests"} if is_gated(component, alert) else set())
+    return {SIGNALS[name].part_of or name for name in read}
+
+
+def _slo_reads(slo):
+    return {SIGNALS[name].part_of or name for name in SLIS[slo.sli]}
+
+
 def watched_signals(component):
-    """The signals the component's alerts and SLOs read, in catalog order. A part (errors) is
-    watched through its whole: it counts zero while the whole is read."""
-    read = set()
-    for alert in component.alerts:
-        read.update(alert_kind(alert).reads_signals(component))
-        if is_gated(component, alert):
-            read.add("requests")
-    for slo in component.slos:
-        read.update(SLIS[slo.sli])
-    read = {SIGNALS[name].part_of or name for name in read}
+    """The signals the component's alerts and SLOs read, in catalog order."""
+    read = set().union(*(_reads(component, alert) for alert in component.alerts), *map(_slo_reads, component.slos))
     return tuple(name for name in SIGNALS if name in read)
 
 
@@ -195,8 +198,8 @@ def signal_missing_rules(agent, component, options):
     rules = []
     for name in watched_signals(component):
         readers = sorted({alert_kind(alert).alert_name(component.kind) for alert in component.alerts
-                          if name in alert_kind(alert).reads_signals(component) or (name == "requests" and is_gated(component, alert))}
-                         | ({SLO_ALERT} if any(name in SLIS[slo.sli] for slo in component.slos) else set()))
+                          if name in _reads(component, alert)}
+                         | ({SLO_ALERT} if any(name in _slo_reads(slo) for slo in component.slos) else set()))
         looked_for = signals.looked_for(component.signal(name), SIGNALS[name].type)
         rules.append({
             "alert": SIGNAL_MISSING_ALERT,
