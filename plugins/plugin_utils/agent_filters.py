@@ -84,4 +84,3 @@ def dataset_option(filter_name, dataset):
         raise AnsibleFilterError(f"{filter_name}: dataset must be a data stream dataset (lower-case letters, digits, "
                                  f"'_' and '.', at most 100), got {dataset!r}")
     return dataset
-

@@ -33,8 +33,8 @@ NASTY = [
 ]
 junk = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12) | st.sampled_from(NASTY),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8) | st.sampled_from(NASTY[:20]), inner,
-                                                                 max_size=3),
+    lambda inner: (st.lists(inner, max_size=3)
+                   | st.dictionaries(st.text(max_size=8) | st.sampled_from(NASTY[:20]), inner, max_size=3)),
     max_leaves=6,
 )
 
