@@ -85,11 +85,41 @@ class Grok:
         definitions = tuple(sorted((pattern_definitions or {}).items()))
         self._compiled = [_compiled(pattern, definitions) for pattern in self.patterns]
 
-    def _compile(self, pattern):
+    def match(self, text):
+        for index, (regex, captures) in enumerate(self._compiled):
+            found = regex.search(text)
+            if found is None:
+                continue
+            fields = {}
+            for capture in captures:
+                value = found.group(capture.group)
+                if value is None or value == "" or capture.field in fields:
+                    continue
+                fields[capture.field] = _convert(value, capture.type_name) if capture.type_name else value
+            return index, fields
+        return None
+
+    def fields(self):
+        """Every field a match can produce, with its type (None for strings)."""
+        seen = {}
+        for compiled in self._compiled:
+            for capture in compiled[1]:
+                seen.setdefault(capture.field, capture.type_name)
+        return seen
+
+
+class _PatternCompiler:
+    """Expands and compiles one pattern against the built-in library and `definitions`."""
+
+    def __init__(self, definitions):
+        self.library = dict(BUILTIN_PATTERNS)
+        self.library.update(definitions)
+        self._budget = MAX_EXPANDED
+
+    def compile(self, pattern):
         if not isinstance(pattern, str) or not pattern:
             raise GrokError(f"pattern must be a non-empty string, got {pattern!r}")
         captures = []
-        self._budget = MAX_EXPANDED
         regex = self._expand(pattern, captures, ())
         try:
             parsed = sre_parser.parse(regex)
@@ -141,36 +171,6 @@ class Grok:
                             + "; a definition that uses another several times, at several levels, doubles at each")
         return expanded
 
-    def match(self, text):
-        for index, (regex, captures) in enumerate(self._compiled):
-            found = regex.search(text)
-            if found is None:
-                continue
-            fields = {}
-            for capture in captures:
-                value = found.group(capture.group)
-                if value is None or value == "" or capture.field in fields:
-                    continue
-                fields[capture.field] = _convert(value, capture.type_name) if capture.type_name else value
-            return index, fields
-        return None
-
-    def fields(self):
-        """Every field a match can produce, with its type (None for strings)."""
-        seen = {}
-        for compiled in self._compiled:
-            for capture in compiled[1]:
-                seen.setdefault(capture.field, capture.type_name)
-        return seen
-
-
-class _Compiler(Grok):
-    """Compiles one pattern against the built-in library and `definitions`."""
-
-    def __init__(self, definitions):  # pylint: disable=super-init-not-called
-        self.library = dict(BUILTIN_PATTERNS)
-        self.library.update(definitions)
-
 
 @functools.lru_cache(maxsize=512)
 def _compiled(pattern, definitions):
@@ -178,7 +178,7 @@ def _compiled(pattern, definitions):
     checks compile the same patterns many times, and checking a pattern means parsing it."""
     if not isinstance(pattern, str):
         raise GrokError(f"pattern must be a non-empty string, got {pattern!r}")
-    return _Compiler(dict(definitions))._compile(pattern)
+    return _PatternCompiler(dict(definitions)).compile(pattern)
 
 
 def _chars(item):
