@@ -113,6 +113,25 @@ def test_every_target_is_up_and_alerts_flow(demo):
                     "llmagentos/support-bot/search", "llmagentos/support-bot/tasks"}
 
 
+def test_a_fresh_stack_raises_nothing_but_watchdog(demo):
+    # Had the package install started Prometheus with Debian's configuration, its series (such as
+    # up{job="node",instance="localhost:9100"}) would still answer for five minutes after the restart.
+    targets = api(f"{PROMETHEUS}/api/v1/targets?state=active")["data"]["activeTargets"]
+    scraped = {(t["labels"]["job"], t["labels"]["instance"]) for t in targets}
+    up = api(f"{PROMETHEUS}/api/v1/query?query=up")["data"]["result"]
+    assert {(s["metric"]["job"], s["metric"]["instance"]) for s in up} == scraped
+
+    def only_watchdog():
+        raised = {(a["labels"]["alertname"], a["state"]) for a in api(f"{PROMETHEUS}/api/v1/alerts")["data"]["alerts"]}
+        assert raised == {("Watchdog", "firing")}
+        delivered = api(f"{ALERTMANAGER}/api/v2/alerts")
+        assert [(a["labels"]["alertname"], a["receivers"]) for a in delivered] == [("Watchdog", [{"name": "watchdog-not-routed"}])]
+
+    only_watchdog()
+    time.sleep(20)  # two evaluations: nothing pending at the first look fires unseen at the second
+    only_watchdog()
+
+
 def test_a_second_site_run_changes_nothing(demo):
     report, code = demo.playbook("llmagentos.ops.site")
     assert code == 0, failures(report)

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import bcrypt
+import pytest
 import yaml
 from tools import tool
 
@@ -120,9 +121,29 @@ def test_extra_routes_go_ahead_of_the_users_routes_and_extra_inhibit_rules_after
     path = tmp_path / "alertmanager.yml"
     path.write_text(rendered["alertmanager.yml"])
     config = yaml.safe_load(rendered["alertmanager.yml"])
-    assert [route["receiver"] for route in config["route"]["routes"]] == ["team-cx", "pager"]
+    assert [route["receiver"] for route in config["route"]["routes"]] == ["watchdog-not-routed", "team-cx", "pager"]
     assert [rule["source_matchers"] for rule in config["inhibit_rules"]] == [['severity="critical"'], ['alertname="AgentComponentDown"']]
     for labels, receiver in ((["team=cx", "severity=critical"], "team-cx"), (["severity=critical"], "pager")):
+        result = subprocess.run([tool("amtool"), "config", "routes", "test", "--config.file", str(path), *labels],
+                                capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
+
+
+@pytest.mark.parametrize("watchdog_receiver", ["", "deadmansswitch"])
+def test_watchdog_goes_to_its_receiver_ahead_of_every_other_route(tmp_path, watchdog_receiver):
+    receivers = [{"name": "default"}, {"name": "pager"}, {"name": "deadmansswitch", "webhook_configs": [{"url": "https://hc.example/ping"}]}]
+    rendered = render(tmp_path, "am1", {"alertmanager.yml": ("alertmanager", "alertmanager.yml.j2")}, {
+        "alertmanager_receivers": receivers, "alertmanager_watchdog_receiver": watchdog_receiver,
+        "alertmanager_route": {"receiver": "pager", "routes": [{"receiver": "pager", "matchers": ['alertname=~".+"']}]},
+        "alertmanager_config_dir": str(tmp_path),
+    })
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(rendered["alertmanager.yml"])
+    config = yaml.safe_load(rendered["alertmanager.yml"])
+    expected = watchdog_receiver or "watchdog-not-routed"
+    assert [r["name"] for r in config["receivers"]] == [r["name"] for r in receivers] + ([] if watchdog_receiver else [expected])
+    assert config["route"]["routes"][0]["repeat_interval"] == "1m"
+    for labels, receiver in ((["alertname=Watchdog", "severity=none"], expected), (["alertname=StackTargetDown"], "pager")):
         result = subprocess.run([tool("amtool"), "config", "routes", "test", "--config.file", str(path), *labels],
                                 capture_output=True, text=True, check=False)
         assert (result.returncode, result.stdout.strip()) == (0, receiver), result.stderr
