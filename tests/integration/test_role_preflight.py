@@ -1,6 +1,7 @@
 """Checks the roles make before they touch a host, run through ansible-playbook on localhost in
 check mode: they fail naming the variables to fix, and nothing is installed."""
 
+import json
 import os
 import subprocess
 import sys
@@ -46,3 +47,27 @@ def test_common_refuses_to_run_on_its_own(tmp_path):
                  "common_restart_topic": "restart x"}}]))
     assert code != 0
     assert "llmagentos.ops.common is internal" in output
+
+
+def test_a_new_data_directory_beside_existing_time_series_is_refused(tmp_path):
+    package_dir, archive_dir = tmp_path / "metrics2", tmp_path / "prometheus"
+    (package_dir / "wal").mkdir(parents=True)
+    methods = {"_prometheus_method_data_dir": {"package": str(package_dir), "archive": str(archive_dir)}}
+    preflight = [{"name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.prometheus", "tasks_from": "preflight.yml"}}]
+
+    def run(**extra):
+        return run_play(tmp_path, local_play(tasks=preflight), "-e", json.dumps({**methods, **extra}))
+
+    code, output = run(prometheus_install_method="archive")
+    assert code != 0
+    assert (f"{package_dir} holds the time series of an earlier Prometheus install, and prometheus_data_dir ({archive_dir}, "
+            "install method archive) holds none") in output
+    assert f"To keep them, set prometheus_data_dir: {package_dir}." in output
+    # Keeping them, staying with the method that wrote them, or a host without any: no objection.
+    for extra in ({"prometheus_install_method": "archive", "prometheus_data_dir": str(package_dir)},
+                  {"prometheus_install_method": "package"}):
+        code, output = run(**extra)
+        assert code == 0, output
+    (package_dir / "wal").rmdir()
+    code, output = run(prometheus_install_method="archive")
+    assert code == 0, output

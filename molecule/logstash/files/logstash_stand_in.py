@@ -3,7 +3,8 @@ archive because Elastic's downloads are unreachable from the test machines. With
 reader of tests/helpers/logstash_grammar.py packed beside it, it implements what the role calls: the
 keystore (password from LOGSTASH_KEYSTORE_PASS), `-t -f FILE` (the configuration grammar, and
 every ${VAR} resolvable from the keystore) and the daemon's monitoring API, with SIGHUP reloading
-pipelines.yml. It parses nothing and ships nothing."""
+pipelines.yml; a persisted queue gets its directory under path.data, as Logstash pages it there.
+It parses nothing and ships nothing."""
 
 import hashlib
 import http.server
@@ -91,6 +92,8 @@ def check_pipeline(argv, path):
 def run(argv):
     directory = settings_dir(argv)
     state = {"pipelines": [], "reloads": 0}
+    with open(os.path.join(directory, "logstash.yml"), encoding="utf-8") as handle:
+        settings = yaml.safe_load(handle)
 
     def load(*_signal):
         with open(os.path.join(directory, "pipelines.yml"), encoding="utf-8") as handle:
@@ -102,13 +105,17 @@ def run(argv):
                 continue
             with open(pipeline["path.config"], encoding="utf-8") as handle:
                 digest = hashlib.sha256(handle.read().encode()).hexdigest()
-            state["pipelines"] = [{"id": pipeline["pipeline.id"], "config_sha256": digest}]
+            queue = {"type": pipeline.get("queue.type", "memory")}
+            if queue["type"] == "persisted":
+                # Like Logstash, which pages the queue under path.data/queue/<pipeline id>.
+                queue["path"] = os.path.join(settings["path.data"], "queue", pipeline["pipeline.id"])
+                queue["max_bytes"] = pipeline.get("queue.max_bytes", "1024mb")
+                os.makedirs(queue["path"], exist_ok=True)
+            state["pipelines"] = [{"id": pipeline["pipeline.id"], "config_sha256": digest, "queue": queue}]
         state["reloads"] += 1 if _signal else 0
 
     load()
     signal.signal(signal.SIGHUP, load)
-    with open(os.path.join(directory, "logstash.yml"), encoding="utf-8") as handle:
-        settings = yaml.safe_load(handle)
 
     class Api(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
