@@ -40,6 +40,12 @@ options:
     description: Prefix of every C(runbook_url); the alert name in lower case is appended.
     type: str
     default: https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#
+  alertmanagers:
+    description:
+      - Whether Prometheus sends its alerts to Alertmanagers. Without them,
+        C(PrometheusNotConnectedToAlertmanagers) is left out instead of firing for ever.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -83,7 +89,8 @@ def _job_name(value, path):
     return value
 
 
-def stack_alert_rules(scrape_configs, rule_files, alertmanager_job="alertmanager", runbook_base_url=DEFAULT_RUNBOOK_BASE_URL):
+def stack_alert_rules(scrape_configs, rule_files, alertmanager_job="alertmanager", runbook_base_url=DEFAULT_RUNBOOK_BASE_URL,
+                      alertmanagers=True):
     if not isinstance(scrape_configs, list):
         raise AnsibleFilterError(f"stack_alert_rules: the input must be the list of scrape configs, got {type(scrape_configs).__name__}")
     target_jobs, probe_jobs = [], []
@@ -98,7 +105,10 @@ def stack_alert_rules(scrape_configs, rule_files, alertmanager_job="alertmanager
         raise AnsibleFilterError("stack_alert_rules: rule_files must be a non-empty list of paths")
     if not isinstance(runbook_base_url, str) or not runbook_base_url:
         raise AnsibleFilterError(f"stack_alert_rules: runbook_base_url must be a URL prefix, got {runbook_base_url!r}")
-    options = StackOptions(tuple(target_jobs), tuple(probe_jobs), _job_name(alertmanager_job, "alertmanager_job"), runbook_base_url)
+    if not isinstance(alertmanagers, bool):
+        raise AnsibleFilterError(f"stack_alert_rules: alertmanagers must be true or false, got {alertmanagers!r}")
+    options = StackOptions(tuple(target_jobs), tuple(probe_jobs), _job_name(alertmanager_job, "alertmanager_job"), runbook_base_url,
+                           alertmanagers)
     return {"rules": stack_rules(options), "rule_tests": stack_rule_tests(rule_files, options)}
 
 

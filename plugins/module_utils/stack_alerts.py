@@ -35,7 +35,8 @@ class StackAlert:
     $alertmanager_job. `firing` and `quiet` are input series: (metric, labels, promtool values);
     `labels` are those the alert carries in the firing case, besides severity. `quiet` is None
     for an alert that always fires. The tests evaluate `eval_minutes` after the start, by default
-    well after `for` has passed."""
+    well after `for` has passed. `needs` names the option without which the alert is left out
+    (no such job, or no Alertmanager to send to)."""
 
     name: str
     expr: str
@@ -47,11 +48,7 @@ class StackAlert:
     quiet: tuple | None
     labels: dict
     eval_minutes: int = 0
-
-    @property
-    def needs(self):
-        """The option this alert cannot do without: no such job, no alert."""
-        return next((name for name in ("target_jobs", "probe_jobs") if "$" + name in self.expr), None)
+    needs: str | None = None
 
 
 PROMETHEUS = {"job": "prometheus", "instance": "localhost:9090"}
@@ -80,14 +77,14 @@ STACK_ALERTS = (
         "Prometheus cannot scrape a part of the monitoring stack: what that part watches is unwatched.",
         firing=(("up", {"job": TARGET_JOB, "instance": "am-1:9093"}, "0x20"),),
         quiet=(("up", {"job": TARGET_JOB, "instance": "am-1:9093"}, "1x20"),),
-        labels={"job": TARGET_JOB, "instance": "am-1:9093"}),
+        labels={"job": TARGET_JOB, "instance": "am-1:9093"}, needs="target_jobs"),
     StackAlert(
         "BlackboxProbeFailed", 'probe_success{job=~"$probe_jobs"} == 0', 5, "warning",
         "The probe of {{ $labels.instance }} ({{ $labels.job }}) fails.",
         "The blackbox exporter answers, but the probe fails: status, TLS, body or timeout.",
         firing=(("probe_success", {"job": PROBE_JOB, "instance": "https://kibana:5601/api/status"}, "0x20"),),
         quiet=(("probe_success", {"job": PROBE_JOB, "instance": "https://kibana:5601/api/status"}, "1x20"),),
-        labels={"job": PROBE_JOB, "instance": "https://kibana:5601/api/status"}),
+        labels={"job": PROBE_JOB, "instance": "https://kibana:5601/api/status"}, needs="probe_jobs"),
     StackAlert(
         "PrometheusConfigReloadFailed", "max_over_time(prometheus_config_last_reload_successful[5m]) == 0", 10, "critical",
         "Prometheus {{ $labels.instance }} failed to reload its configuration.",
@@ -110,7 +107,7 @@ STACK_ALERTS = (
         "No alert of this Prometheus reaches anyone; check its alerting section and the Alertmanager targets.",
         firing=(("prometheus_notifications_alertmanagers_discovered", PROMETHEUS, "0x30"),),
         quiet=(("prometheus_notifications_alertmanagers_discovered", PROMETHEUS, "2x30"),),
-        labels=PROMETHEUS),
+        labels=PROMETHEUS, needs="alertmanagers"),
     StackAlert(
         "PrometheusNotificationsFailing",
         "sum by (job, instance, alertmanager) (rate(prometheus_notifications_errors_total[5m]))"
@@ -219,6 +216,8 @@ class StackOptions:
     probe_jobs: tuple = ()
     alertmanager_job: str = "alertmanager"
     runbook_base_url: str = DEFAULT_RUNBOOK_BASE_URL
+    # Whether Prometheus is configured to send alerts anywhere.
+    alertmanagers: bool = True
 
     def jobs(self):
         """The stand-ins' values: a job name for the tests, regex alternatives for the expressions."""

@@ -26,6 +26,7 @@ def test_jobs_come_from_the_scrape_configs():
     (SCRAPE_CONFIGS, {"rule_files": "stack.yml"}, "rule_files must be a non-empty list of paths"),
     (SCRAPE_CONFIGS, {"alertmanager_job": 7}, "alertmanager_job must be a non-empty job name"),
     (SCRAPE_CONFIGS, {"runbook_base_url": ""}, "runbook_base_url must be a URL prefix"),
+    (SCRAPE_CONFIGS, {"alertmanagers": "yes"}, "alertmanagers must be true or false, got 'yes'"),
 ])
 def test_bad_input_is_refused_by_name(scrape_configs, kwargs, message):
     with pytest.raises(AnsibleFilterError) as error:

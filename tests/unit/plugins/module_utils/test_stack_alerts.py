@@ -55,10 +55,11 @@ def test_the_generated_tests_catch_a_broken_alert(tmp_path, monkeypatch, mutatio
     assert {f"{alert.name} {failing(alert)}" for alert in broken} <= failed
 
 
-def test_alerts_about_jobs_that_do_not_exist_are_left_out():
-    rules = stack_rules(StackOptions(target_jobs=(), probe_jobs=()))["groups"][0]["rules"]
+def test_alerts_about_what_does_not_exist_are_left_out():
+    rules = stack_rules(StackOptions(target_jobs=(), probe_jobs=(), alertmanagers=False))["groups"][0]["rules"]
     names = [rule["alert"] for rule in rules]
-    assert "StackTargetDown" not in names and "BlackboxProbeFailed" not in names and WATCHDOG in names
+    assert not {"StackTargetDown", "BlackboxProbeFailed", "PrometheusNotConnectedToAlertmanagers"} & set(names)
+    assert WATCHDOG in names and "PrometheusRuleEvaluationFailures" in names
     tests = stack_rule_tests(["stack.yml"], StackOptions(target_jobs=("prometheus",)))["tests"]
     assert not [test for test in tests if test["name"].startswith("BlackboxProbeFailed")]
 
