@@ -45,8 +45,9 @@ def test_the_description_compiles_for_this_inventory():
     llm = next(job for job in jobs if job["job_name"].endswith("llm"))
     assert [config["targets"] for config in llm["static_configs"]][0] == ["gpu-1.example.internal:8000", "gpu-2.example.internal:8000"]
     assert agent_rules(agents, groups=groups) and agent_ingest_pipelines(agents, groups=groups)
-    receivers = {receiver["name"] for receiver in yaml.safe_load((EXAMPLE / "group_vars" / "all" / "stack.yml").read_text())
-                 ["alertmanager_receivers"]}
+    stack = yaml.safe_load((EXAMPLE / "group_vars" / "all" / "stack.yml").read_text())
+    receivers = {receiver["name"] for receiver in stack["alertmanager_receivers"]}
+    assert stack["alertmanager_watchdog_receiver"] in receivers
 
     def used(routes):
         return {name for route in routes for name in {route["receiver"]} | used(route.get("routes", []))}
