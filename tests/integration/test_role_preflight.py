@@ -71,3 +71,21 @@ def test_a_new_data_directory_beside_existing_time_series_is_refused(tmp_path):
     (package_dir / "wal").rmdir()
     code, output = run(prometheus_install_method="archive")
     assert code == 0, output
+
+
+def test_the_stack_rule_file_name_is_checked(tmp_path):
+    preflight = [{"name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.prometheus", "tasks_from": "preflight.yml"}}]
+    for extra in ({"prometheus_stack_rule_file": "../etc/passwd"}, {"prometheus_rules": {"llmagentos-stack": {"groups": []}}}):
+        code, output = run_play(tmp_path, local_play(tasks=preflight), "-e", json.dumps(extra))
+        assert code != 0
+        assert "prometheus_stack_rule_file (" in output and "no entry of prometheus_rules may have it" in output
+
+
+def test_a_queue_size_logstash_cannot_read_is_refused(tmp_path):
+    settings = {"logstash_elasticsearch_hosts": ["https://es-1:9200"], "logstash_elasticsearch_api_key": "id:key",
+                "logstash_keystore_password": "long-enough-password", "logstash_queue_max_bytes": "lots"}
+    code, output = run_play(tmp_path, local_play(tasks=[{
+        "name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.logstash", "tasks_from": "preflight.yml"}}]),
+        "-e", json.dumps(settings))
+    assert code != 0
+    assert "logstash_queue_max_bytes is like 1gb or 512mb (is lots)" in output
