@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from string import Template
 
-from .agents.promql import matchers
+from .agents.promql import escaped, matchers
 
 RULE_GROUP = "llmagentos-stack"
 WATCHDOG = "Watchdog"
@@ -229,15 +229,11 @@ def alert_names():
     return [alert.name for alert in STACK_ALERTS]
 
 
-def _string_escaped(text):
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def _expr(alert, options):
     return Template(alert.expr).substitute(
-        target_jobs=_string_escaped("|".join(map(re.escape, options.target_jobs))),
-        probe_jobs=_string_escaped("|".join(map(re.escape, options.probe_jobs))),
-        alertmanager_job=_string_escaped(options.alertmanager_job))
+        target_jobs=escaped("|".join(map(re.escape, options.target_jobs))),
+        probe_jobs=escaped("|".join(map(re.escape, options.probe_jobs))),
+        alertmanager_job=escaped(options.alertmanager_job))
 
 
 def _alerts(options):

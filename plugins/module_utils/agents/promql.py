@@ -79,10 +79,10 @@ def _string(text, position):
     while position < len(text) and text[position] != quote:
         char = text[position]
         if char == "\\" and quote != "`":
-            escaped = text[position + 1:position + 2]
-            if escaped not in _STRING_ESCAPES:
-                raise ValueError(f"{text!r}: unknown escape \\{escaped} at character {position + 1}")
-            value.append(_STRING_ESCAPES[escaped])
+            escape_char = text[position + 1:position + 2]
+            if escape_char not in _STRING_ESCAPES:
+                raise ValueError(f"{text!r}: unknown escape \\{escape_char} at character {position + 1}")
+            value.append(_STRING_ESCAPES[escape_char])
             position += 2
             continue
         value.append(char)
@@ -99,7 +99,7 @@ def _check_regex(value, text):
 
 
 def _quote(value):
-    return '"' + _escape(value) + '"'
+    return '"' + escaped(value) + '"'
 
 
 def matchers(labels):
@@ -108,7 +108,8 @@ def matchers(labels):
 
 
 @functools.lru_cache(maxsize=4096)
-def _escape(value):
+def escaped(value):
+    """`value` escaped for the inside of a PromQL double-quoted string."""
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
