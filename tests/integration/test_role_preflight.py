@@ -89,3 +89,11 @@ def test_a_queue_size_logstash_cannot_read_is_refused(tmp_path):
         "-e", json.dumps(settings))
     assert code != 0
     assert "logstash_queue_max_bytes is like 1gb or 512mb (is lots)" in output
+
+
+def test_a_watchdog_interval_that_is_no_duration_is_refused_by_name(tmp_path):
+    code, output = run_play(tmp_path, local_play(tasks=[{
+        "name": "Only the preflight", "ansible.builtin.include_role": {"name": "llmagentos.ops.alertmanager", "tasks_from": "preflight.yml"}}]),
+        "-e", json.dumps({"alertmanager_watchdog_repeat_interval": "every minute"}))
+    assert code != 0
+    assert "alertmanager_watchdog_repeat_interval must be a duration such as 1m or 5m, got 'every minute'" in output
