@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from string import Template
 
+from .agents.conventions import DEFAULT_RUNBOOK_BASE_URL
 from .agents.promql import escaped, matchers
 
 RULE_GROUP = "llmagentos-stack"
 WATCHDOG = "Watchdog"
-DEFAULT_RUNBOOK_BASE_URL = "https://github.com/llmagentos/ops/blob/main/docs/runbooks.md#"
 INTERVAL_MINUTES = 1
 # File systems that hold nothing worth alerting on: memory, images, kernel views, container layers.
 _DATA_FS = 'fstype!~"tmpfs|ramfs|devtmpfs|squashfs|nsfs|overlay|autofs|fuse\\\\.lxcfs"'
