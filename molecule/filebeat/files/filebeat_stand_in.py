@@ -97,9 +97,20 @@ def main(argv):
         return 1
     stats = json.dumps({"beat": "filebeat", "version": VERSION, "inputs": [entry.get("id") for entry in config["filebeat.inputs"]]})
 
+    # /stats in Filebeat's shape: the stand-in ships nothing, so every counter is 0.
+    libbeat_stats = json.dumps({
+        "beat": {"info": {"version": VERSION}},
+        "filebeat": {"events": {"active": 0, "added": 0, "done": 0}, "harvester": {"open_files": 0, "running": 0}},
+        "libbeat": {"output": {"type": "elasticsearch" if "output.elasticsearch" in config else "logstash",
+                               "events": {"acked": 0, "active": 0, "dropped": 0, "failed": 0, "total": 0},
+                               "read": {"errors": 0}, "write": {"errors": 0}},
+                    "pipeline": {"events": {"dropped": 0, "failed": 0, "published": 0}}},
+        "registrar": {"writes": {"fail": 0, "success": 0}},
+    })
+
     class Stats(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = stats.encode()
+            body = (libbeat_stats if self.path == "/stats" else stats).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

@@ -91,7 +91,7 @@ def check_pipeline(argv, path):
 
 def run(argv):
     directory = settings_dir(argv)
-    state = {"pipelines": [], "reloads": 0}
+    state = {"pipelines": [], "reloads": 0, "reload_failures": 0}
     with open(os.path.join(directory, "logstash.yml"), encoding="utf-8") as handle:
         settings = yaml.safe_load(handle)
 
@@ -102,6 +102,7 @@ def run(argv):
             problem = check_pipeline(argv, pipeline["path.config"])
             if problem:
                 print(problem, file=sys.stderr)
+                state["reload_failures"] += 1 if _signal else 0
                 continue
             with open(pipeline["path.config"], encoding="utf-8") as handle:
                 digest = hashlib.sha256(handle.read().encode()).hexdigest()
@@ -117,10 +118,32 @@ def run(argv):
     load()
     signal.signal(signal.SIGHUP, load)
 
+    def node_stats():
+        """/_node/stats/pipelines in Logstash's shape: nothing flows through the stand-in."""
+        pipelines = {}
+        for pipeline in state["pipelines"]:
+            queue = {"type": pipeline["queue"]["type"], "events_count": 0, "queue_size_in_bytes": 0, "max_queue_size_in_bytes": 0}
+            if queue["type"] == "persisted":
+                number, unit = re.fullmatch(r"(\d+)([kmgt]?b)", pipeline["queue"]["max_bytes"]).groups()
+                queue["max_queue_size_in_bytes"] = int(number) * 1024 ** ["b", "kb", "mb", "gb", "tb"].index(unit)
+            pipelines[pipeline["id"]] = {
+                "events": {"in": 0, "filtered": 0, "out": 0, "duration_in_millis": 0},
+                "plugins": {"inputs": [], "filters": [], "codecs": [],
+                            "outputs": [{"id": "llmagentos-elasticsearch", "name": "elasticsearch", "events": {"in": 0, "out": 0},
+                                         "bulk_requests": {"successes": 0}, "documents": {}}]},
+                "reloads": {"successes": state["reloads"], "failures": state["reload_failures"], "last_error": None,
+                            "last_success_timestamp": None, "last_failure_timestamp": None},
+                "queue": queue,
+            }
+        return {"version": VERSION, "status": "green", "pipelines": pipelines}
+
     class Api(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = json.dumps({"version": VERSION, "status": "green", "pipelines": state["pipelines"],
-                               "reloads": state["reloads"], "heap": os.environ.get("LS_JAVA_OPTS", "")}).encode()
+            if self.path.startswith("/_node/stats"):
+                body = json.dumps(node_stats()).encode()
+            else:
+                body = json.dumps({"version": VERSION, "status": "green", "pipelines": state["pipelines"],
+                                   "reloads": state["reloads"], "heap": os.environ.get("LS_JAVA_OPTS", "")}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
