@@ -5,7 +5,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.cache/tools"
 # The server binaries also feed the archive scenario, which packs them like upstream releases.
-packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter)
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter
+          prometheus-elasticsearch-exporter)
 
 need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -19,7 +20,8 @@ install_alertmanager_templates() {
   need_root install -m 0644 "$tools/root$templates/default.tmpl" "$tools/root$templates/email.tmpl" "$templates/"
 }
 
-if [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/amtool" ] && [ -x "$tools/bin/blackbox_exporter" ]; then
+if [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/amtool" ] && [ -x "$tools/bin/blackbox_exporter" ] \
+   && [ -x "$tools/bin/elasticsearch_exporter" ]; then
   install_alertmanager_templates
   exit 0
 fi
@@ -36,6 +38,7 @@ ln -sf "$tools/root/usr/bin/prometheus-alertmanager" "$tools/bin/alertmanager"
 ln -sf "$tools/root/usr/bin/amtool" "$tools/bin/amtool"
 ln -sf "$tools/root/usr/bin/prometheus-node-exporter" "$tools/bin/node_exporter"
 ln -sf "$tools/root/usr/bin/prometheus-blackbox-exporter" "$tools/bin/blackbox_exporter"
+ln -sf "$tools/root/usr/bin/prometheus-elasticsearch-exporter" "$tools/bin/elasticsearch_exporter"
 "$tools/bin/promtool" --version | head -n 1
 "$tools/bin/amtool" --version 2>&1 | head -n 1
 install_alertmanager_templates

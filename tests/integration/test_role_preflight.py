@@ -97,3 +97,42 @@ def test_a_watchdog_interval_that_is_no_duration_is_refused_by_name(tmp_path):
         "-e", json.dumps({"alertmanager_watchdog_repeat_interval": "every minute"}))
     assert code != 0
     assert "alertmanager_watchdog_repeat_interval must be a duration such as 1m or 5m, got 'every minute'" in output
+
+
+def _elasticsearch_exporter_preflight(tmp_path, settings, *tasks):
+    return run_play(tmp_path, local_play(tasks=[{
+        "name": "Only the preflight",
+        "ansible.builtin.include_role": {"name": "llmagentos.ops.elasticsearch_exporter", "tasks_from": "preflight.yml", "public": True}},
+        *tasks]), "-e", json.dumps(settings))
+
+
+def test_the_elasticsearch_exporter_needs_a_key_for_a_secured_cluster(tmp_path):
+    code, output = _elasticsearch_exporter_preflight(tmp_path, {"elasticsearch_exporter_install_method": "package"})
+    assert code != 0
+    assert "elasticsearch_exporter_api_key is empty, but https://localhost:9200 is a secured" in output
+
+
+def test_the_distribution_elasticsearch_exporter_cannot_serve_tls(tmp_path):
+    code, output = _elasticsearch_exporter_preflight(tmp_path, {
+        "elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "id:key",
+        "elasticsearch_exporter_web_basic_auth_users": {"prometheus": "$2b$12$hash"}})
+    assert code != 0
+    assert "has no --web.config.file: set elasticsearch_exporter_install_method to archive" in output
+
+
+def test_the_elasticsearch_exporter_key_reaches_it_encoded_and_off_its_command_line(tmp_path):
+    show = {"name": "Show what the unit gets", "ansible.builtin.debug": {
+        "msg": "{{ {'args': _elasticsearch_exporter_args, 'key': _elasticsearch_exporter_encoded_key} | to_json }}"}}
+    code, output = _elasticsearch_exporter_preflight(
+        tmp_path, {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "VuaCfGcBCdbkQm:ui2lp2axTNmsyakw"},
+        show)
+    assert code == 0, output
+    # id:key becomes base64(id:key), as Elasticsearch reads the ApiKey header; the CA comes with https.
+    assert '"key": "VnVhQ2ZHY0JDZGJrUW06dWkybHAyYXhUTm1zeWFrdw=="' in output.replace('\\"', '"')
+    assert "--es.ca=/etc/llmagentos/llmagentos-ca.crt" in output
+    assert "ui2lp2axTNmsyakw" not in output.split('"key"')[0]
+    code, output = _elasticsearch_exporter_preflight(
+        tmp_path, {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "",
+                   "elasticsearch_exporter_uri": "http://127.0.0.1:9200"}, show)
+    assert code == 0, output
+    assert "--es.ca" not in output and "--es.uri=http://127.0.0.1:9200" in output

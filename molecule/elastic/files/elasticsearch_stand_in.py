@@ -29,9 +29,23 @@ except ImportError:  # packed beside the stand-in in the release archive
 
 VERSION = "9.2.1"
 SUPERUSER = {"username": "elastic", "roles": ["superuser"], "limited": False}
-# What a limited credential (API key with role descriptors, service token) may call.
+# What a limited user or service token may call (API keys: what their role descriptors grant, below).
 LIMITED_ALLOWED = [("GET", r"/"), ("GET", r"/_security/_authenticate"), ("GET", r"/_cluster/health"),
                    ("POST", r"/_bulk"), ("POST", r"/logs-[^/]+/_doc")]
+# An API key may call what its role descriptors grant: reading the cluster's state needs the
+# `monitor` cluster privilege, writing documents an index privilege.
+MONITOR_ALLOWED = [("GET", r"/"), ("GET", r"/_cluster/health"), ("GET", r"/_nodes(/[^/]+)?/stats(/[^/]+)*")]
+WRITE_ALLOWED = [("POST", r"/_bulk"), ("POST", r"/logs-[^/]+/_doc")]
+
+
+def _granted(role_descriptors):
+    """The calls an API key limited to these role descriptors may make."""
+    allowed = [("GET", r"/_security/_authenticate")]
+    if any("monitor" in descriptor.get("cluster", []) for descriptor in role_descriptors.values()):
+        allowed += MONITOR_ALLOWED
+    if any(index.get("privileges") for descriptor in role_descriptors.values() for index in descriptor.get("indices", [])):
+        allowed += WRITE_ALLOWED
+    return allowed
 
 
 class ApiError(Exception):
@@ -73,7 +87,7 @@ class Cluster:
             api_key = self.state["api_keys"].get(key_id)
             if api_key and not api_key["invalidated"] and api_key["hash"] == _hash(key):
                 return {"username": api_key["username"], "roles": [], "limited": bool(api_key["role_descriptors"]),
-                        "api_key": {"id": key_id, "name": api_key["name"]}}
+                        "allowed": _granted(api_key["role_descriptors"]), "api_key": {"id": key_id, "name": api_key["name"]}}
         elif scheme == "Bearer":
             for name, token in self.state["service_tokens"].items():
                 if token["hash"] == _hash(credentials):
@@ -84,7 +98,7 @@ class Cluster:
     def handle(self, method, path, query, body, principal):
         self.requests.append((method, path))
         if principal["limited"] and not any(method == allowed_method and re.fullmatch(pattern, path)
-                                            for allowed_method, pattern in LIMITED_ALLOWED):
+                                            for allowed_method, pattern in principal.get("allowed", LIMITED_ALLOWED)):
             raise ApiError(403, "security_exception",
                            f"action [{method} {path}] is unauthorized for user [{principal['username']}]")
         with self.lock:
@@ -102,6 +116,15 @@ class Cluster:
 
     def health(self, *_):
         return {"cluster_name": "llmagentos", "status": "green", "number_of_nodes": 1}
+
+    def node_stats(self, *_):
+        """The local node's data path, measured on the disk the stand-in runs on."""
+        path = self.state_file and os.path.dirname(self.state_file) or "/"
+        disk = os.statvfs(path)
+        return {"cluster_name": "llmagentos", "nodes": {"stand-in": {
+            "name": "stand-in", "host": "127.0.0.1", "roles": ["master", "data", "ingest"],
+            "fs": {"data": [{"path": path, "mount": "/", "total_in_bytes": disk.f_blocks * disk.f_frsize,
+                             "free_in_bytes": disk.f_bfree * disk.f_frsize, "available_in_bytes": disk.f_bavail * disk.f_frsize}]}}}}
 
     def whoami(self, _body, _query, principal):
         answer = {"username": principal["username"], "roles": principal["roles"], "enabled": True,
@@ -160,7 +183,7 @@ class Cluster:
 
     def get_api_keys(self, _body, query, _principal):
         keys = [{"id": key_id, "name": key["name"], "invalidated": key["invalidated"], "username": key["username"],
-                 "creation": key["creation"], "metadata": key["metadata"]}
+                 "creation": key["creation"], "metadata": key["metadata"], "role_descriptors": key["role_descriptors"]}
                 for key_id, key in self.state["api_keys"].items()
                 if key["name"] == query.get("name", key["name"]) and not (query.get("active_only") == "true" and key["invalidated"])]
         return {"api_keys": keys}
@@ -330,6 +353,7 @@ def _template_routes(prefix, kind, key):
 ROUTES = [
     ("GET", r"/", Cluster.root),
     ("GET", r"/_cluster/health", Cluster.health),
+    ("GET", r"/_nodes(?:/[^/]+)?/stats(?:/[^/]+)*", Cluster.node_stats),
     ("GET", r"/_security/_authenticate", Cluster.whoami),
     *_crud(r"/_security/role/([^/]+)", "roles", Cluster.get_role, Cluster.put_role),
     ("GET", r"/_security/user/([^/]+)", Cluster.get_user),
