@@ -14,6 +14,11 @@ description:
     queued, no Alertmanager, TSDB and WAL failures), Alertmanager (configuration reload,
     notifications failing, cluster members missing), the hosts' disks (node_exporter), the
     stack's own targets and blackbox probes, and the always-firing C(Watchdog), a dead man's switch.
+  - The log stack's alerts read Elasticsearch through elasticsearch_exporter (health unknown,
+    red, yellow, disk watermarks) and Logstash and Filebeat through the statistics their roles
+    write for node_exporter's textfile collector (statistics stale, Logstash down, pipeline not
+    running or not reloaded, output failing, documents rejected, queue filling, Filebeat down,
+    output errors, events dropped).
   - Every alert has a C(runbook_url) to its section of C(docs/runbooks.md), and the returned tests
     give each alert a case where it fires and one where it stays quiet.
   - The C(prometheus) role loads them by default (C(prometheus_stack_alerts)).

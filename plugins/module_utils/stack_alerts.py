@@ -3,7 +3,9 @@
 """The monitoring stack's alerts about itself, and their promtool tests.
 
 One row of STACK_ALERTS is one alert: its expression over the metrics Prometheus, Alertmanager,
-node_exporter and blackbox_exporter expose about themselves, its `for`, severity and texts, and
+node_exporter and blackbox_exporter expose about themselves, elasticsearch_exporter about
+Elasticsearch, and the textfile writer of the logstash and filebeat roles
+(roles/common/files/elastic_stats_textfile.py) about Logstash and Filebeat, its `for`, severity and texts, and
 the input series of a case where it fires and of one where it stays quiet. The rule file and the
 test file are both generated from the table, so no alert ships without its tests, and every
 alert links to its section of docs/runbooks.md (a unit test checks that the section exists).
@@ -57,11 +59,43 @@ NOTIFY = {**PROMETHEUS, "alertmanager": "http://am-1:9093/api/v2/alerts"}
 DISK = {"job": "node", "instance": "host-1:9100", "device": "/dev/sda1", "fstype": "ext4", "mountpoint": "/var/lib/prometheus"}
 RUN = {**DISK, "device": "tmpfs", "fstype": "tmpfs", "mountpoint": "/run"}
 WEBHOOK = {**ALERTMANAGER, "integration": "webhook"}
+# Logstash's and Filebeat's statistics reach Prometheus through node_exporter's textfile collector.
+LOGSTASH = {"job": "node", "instance": "logstash-1:9100"}
+PIPELINE = {**LOGSTASH, "pipeline": "llmagentos-agents"}
+ES_OUTPUT = {**PIPELINE, "plugin_id": "es-agents"}
+FILEBEAT = {"job": "node", "instance": "agent-1:9100", "output": "elasticsearch"}
+FILEBEAT_HOST = {"job": "node", "instance": "agent-1:9100"}
+STATS_FILE = {**LOGSTASH, "file": "/var/lib/node_exporter/textfile_collector/llmagentos-logstash.prom"}
+ES_EXPORTER = {"job": "elasticsearch", "instance": "es-1:9114"}
+ES_CLUSTER = {**ES_EXPORTER, "cluster": "llmagentos"}
+ES_DATA = {**ES_EXPORTER, "cluster": "llmagentos", "name": "es-1", "mount": "/var/lib/elasticsearch (/dev/sdb1)",
+           "path": "/var/lib/elasticsearch"}
+# Elasticsearch's default disk watermarks: no new shards (low), shards moved away (high), indices
+# made read-only (flood stage).
+ES_WATERMARKS = (("Low", 0.85, "warning", 15, "Elasticsearch allocates no new shards (replicas, tomorrow's indices) to this node."),
+                 ("High", 0.90, "critical", 5, "Elasticsearch moves shards away from this node; the others may follow."),
+                 ("FloodStage", 0.95, "critical", 1, "Elasticsearch has made the indices with a shard here read-only: "
+                  "Logstash and Filebeat cannot write logs."))
 
 
 def _filesystem(labels, avail, size="100000x150"):
     return (("node_filesystem_avail_bytes", labels, avail), ("node_filesystem_size_bytes", labels, size),
             ("node_filesystem_readonly", labels, "0x150"))
+
+
+def _es_disk(available):
+    return (("elasticsearch_filesystem_data_available_bytes", ES_DATA, f"{available}x30"),
+            ("elasticsearch_filesystem_data_size_bytes", ES_DATA, "1000x30"))
+
+
+def _es_watermark(name, used, severity, for_minutes, description):
+    return StackAlert(
+        f"ElasticsearchDisk{name}Watermark" if name != "FloodStage" else "ElasticsearchDiskFloodStage",
+        f"1 - elasticsearch_filesystem_data_available_bytes / elasticsearch_filesystem_data_size_bytes > {used}",
+        for_minutes, severity,
+        f"The data path {{{{ $labels.path }}}} of Elasticsearch node {{{{ $labels.name }}}} is more than {used:.0%} full.",
+        description,
+        firing=_es_disk(round(1000 * (1 - used)) - 10), quiet=_es_disk(round(1000 * (1 - used)) + 10), labels=ES_DATA)
 
 
 STACK_ALERTS = (
@@ -205,6 +239,112 @@ STACK_ALERTS = (
                ("alertmanager_cluster_members", {**ALERTMANAGER, "instance": "am-2:9093"}, "2x30"),
                ("up", ALERTMANAGER, "1x30"), ("up", {**ALERTMANAGER, "instance": "am-2:9093"}, "1x30")),
         labels=ALERTMANAGER),
+    # The log stack: Elasticsearch through prometheus-community's elasticsearch_exporter,
+    # Logstash and Filebeat through the textfile writer of their roles.
+    StackAlert(
+        "ElasticsearchHealthUnknown",
+        # elasticsearch_exporter before 1.7 also says elasticsearch_cluster_health_up 0; from 1.7 on
+        # the health series are simply missing, so their absence is what is watched.
+        "max by (job, instance) (elasticsearch_exporter_build_info)"
+        " unless on (job, instance) elasticsearch_cluster_health_status", 10, "warning",
+        "The elasticsearch_exporter {{ $labels.instance }} cannot read the cluster's health.",
+        "The exporter answers, but Elasticsearch refuses or does not answer it: every Elasticsearch alert is blind.",
+        firing=(("elasticsearch_exporter_build_info", {**ES_EXPORTER, "version": "1.9.0"}, "1x30"),),
+        quiet=(("elasticsearch_exporter_build_info", {**ES_EXPORTER, "version": "1.9.0"}, "1x30"),
+               ("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "green"}, "1x30")),
+        labels=ES_EXPORTER),
+    StackAlert(
+        "ElasticsearchClusterRed", 'max by (cluster) (elasticsearch_cluster_health_status{color="red"}) == 1', 5, "critical",
+        "Elasticsearch cluster {{ $labels.cluster }} is red.",
+        "A primary shard is unassigned: writes to its index fail and its logs cannot be searched.",
+        firing=(("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "red"}, "1x30"),),
+        quiet=(("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "red"}, "0x30"),),
+        labels={"cluster": "llmagentos"}),
+    StackAlert(
+        "ElasticsearchClusterYellow", 'max by (cluster) (elasticsearch_cluster_health_status{color="yellow"}) == 1', 30,
+        "warning",
+        "Elasticsearch cluster {{ $labels.cluster }} has been yellow for 30 minutes.",
+        "Replica shards are unassigned: the loss of one more node can lose logs.",
+        firing=(("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "yellow"}, "1x50"),),
+        quiet=(("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "yellow"}, "1x10 0x40"),),
+        labels={"cluster": "llmagentos"}),
+    *(_es_watermark(*watermark) for watermark in ES_WATERMARKS),
+    StackAlert(
+        "LogStackStatsStale",
+        'time() - node_textfile_mtime_seconds{file=~".*/llmagentos-(logstash|filebeat)[.]prom"} > 300', 5, "warning",
+        "The statistics file {{ $labels.file }} on {{ $labels.instance }} is no longer updated.",
+        "Its writer (logstash-stats or filebeat-stats) has stopped: Logstash and Filebeat alerts on this host are blind.",
+        firing=(("node_textfile_mtime_seconds", STATS_FILE, "0x30"),),
+        quiet=(("node_textfile_mtime_seconds", STATS_FILE, "0+60x30"),),
+        labels=STATS_FILE),
+    StackAlert(
+        "LogstashDown", "logstash_up == 0", 5, "critical",
+        "Logstash on {{ $labels.instance }} does not answer.",
+        "Its monitoring API is silent: Logstash is stopped or hung, and Filebeat holds the agents' logs back.",
+        firing=(("logstash_up", LOGSTASH, "0x20"),), quiet=(("logstash_up", LOGSTASH, "1x20"),), labels=LOGSTASH),
+    StackAlert(
+        "LogstashPipelineNotRunning", "logstash_pipeline_up == 0", 5, "critical",
+        "Logstash pipeline {{ $labels.pipeline }} on {{ $labels.instance }} is not running.",
+        "The pipeline did not start (a configuration or plugin error): its logs are not read.",
+        firing=(("logstash_pipeline_up", PIPELINE, "0x20"),), quiet=(("logstash_pipeline_up", PIPELINE, "1x20"),),
+        labels=PIPELINE),
+    StackAlert(
+        "LogstashPipelineReloadFailed", "logstash_pipeline_last_reload_successful == 0", 5, "warning",
+        "Logstash could not reload pipeline {{ $labels.pipeline }} on {{ $labels.instance }}.",
+        "The pipeline keeps running its previous configuration: the last change is not in effect.",
+        firing=(("logstash_pipeline_last_reload_successful", PIPELINE, "0x20"),),
+        quiet=(("logstash_pipeline_last_reload_successful", PIPELINE, "1x20"),), labels=PIPELINE),
+    StackAlert(
+        "LogstashOutputFailing", "sum by (job, instance, pipeline) (rate(logstash_output_bulk_requests_failures_total[5m])) > 0",
+        10, "critical",
+        "Logstash pipeline {{ $labels.pipeline }} on {{ $labels.instance }} cannot write to Elasticsearch.",
+        "Bulk requests fail (unreachable, 429, 5xx) and are retried: events wait in the queue until it is full, "
+        "then Filebeat waits too.",
+        firing=(("logstash_output_bulk_requests_failures_total", ES_OUTPUT, "0+4x30"),),
+        quiet=(("logstash_output_bulk_requests_failures_total", ES_OUTPUT, "12x30"),), labels=PIPELINE),
+    StackAlert(
+        "LogstashDocumentsRejected",
+        "sum by (job, instance, pipeline, reason) (increase(logstash_output_documents_rejected_total[10m])) > 0", 0, "warning",
+        "Elasticsearch rejected documents of Logstash pipeline {{ $labels.pipeline }} on {{ $labels.instance }} "
+        "({{ $labels.reason }}).",
+        "These log events are not stored: they were dropped, or sent to the dead letter queue if it is on.",
+        firing=(("logstash_output_documents_rejected_total", {**ES_OUTPUT, "reason": "dlq_routed"}, "0 0 0 0 0 3 3 3 3 3"),),
+        quiet=(("logstash_output_documents_rejected_total", {**ES_OUTPUT, "reason": "dlq_routed"}, "3x10"),),
+        labels={**PIPELINE, "reason": "dlq_routed"}, eval_minutes=7),
+    StackAlert(
+        "LogstashQueueFilling",
+        "logstash_pipeline_queue_size_bytes / (logstash_pipeline_queue_max_size_bytes > 0) > 0.8", 5, "warning",
+        "The persisted queue of Logstash pipeline {{ $labels.pipeline }} on {{ $labels.instance }} is more than 80% full.",
+        "Once full, Logstash stops reading from Filebeat; usually Elasticsearch is slow or down (see LogstashOutputFailing).",
+        firing=(("logstash_pipeline_queue_size_bytes", PIPELINE, "900x20"), ("logstash_pipeline_queue_max_size_bytes", PIPELINE, "1000x20")),
+        quiet=(("logstash_pipeline_queue_size_bytes", PIPELINE, "100x20"), ("logstash_pipeline_queue_max_size_bytes", PIPELINE, "1000x20")),
+        labels=PIPELINE),
+    StackAlert(
+        "FilebeatDown", "filebeat_up == 0", 10, "warning",
+        "Filebeat on {{ $labels.instance }} does not answer.",
+        "The agents' logs on this host are not shipped; Filebeat resumes from its registry when it is back, "
+        "unless the files were rotated away meanwhile.",
+        firing=(("filebeat_up", FILEBEAT_HOST, "0x30"),), quiet=(("filebeat_up", FILEBEAT_HOST, "1x30"),), labels=FILEBEAT_HOST),
+    StackAlert(
+        "FilebeatOutputErrors",
+        "sum by (job, instance, output) (rate(filebeat_output_write_errors_total[5m]) + rate(filebeat_output_events_failed_total[5m])) > 0",
+        15, "warning",
+        "Filebeat on {{ $labels.instance }} fails to send events to its {{ $labels.output }} output.",
+        "Events are retried and wait in Filebeat's queue; the agents' logs arrive late or, if this lasts past log "
+        "rotation, not at all.",
+        firing=(("filebeat_output_write_errors_total", FILEBEAT, "0+2x30"), ("filebeat_output_events_failed_total", FILEBEAT, "0x30")),
+        quiet=(("filebeat_output_write_errors_total", FILEBEAT, "5x30"), ("filebeat_output_events_failed_total", FILEBEAT, "9x30")),
+        labels=FILEBEAT),
+    StackAlert(
+        "FilebeatEventsDropped",
+        "sum by (job, instance) (increase(filebeat_output_events_dropped_total[10m]))"
+        " + sum by (job, instance) (increase(filebeat_pipeline_events_dropped_total[10m])) > 0", 0, "warning",
+        "Filebeat on {{ $labels.instance }} dropped events.",
+        "These log lines are lost: the output refused them for good (a mapping or encoding error) or the pipeline dropped them.",
+        firing=(("filebeat_output_events_dropped_total", FILEBEAT, "0 0 0 0 0 2 2 2 2 2"),
+                ("filebeat_pipeline_events_dropped_total", FILEBEAT_HOST, "0x10")),
+        quiet=(("filebeat_output_events_dropped_total", FILEBEAT, "2x10"), ("filebeat_pipeline_events_dropped_total", FILEBEAT_HOST, "1x10")),
+        labels=FILEBEAT_HOST, eval_minutes=7),
 )
 
 
