@@ -201,7 +201,7 @@ def test_hardened_unit_grants_capabilities_only_when_asked(tmp_path):
     assert "CapabilityBoundingSet=CAP_NET_RAW\n" in icmp and "AmbientCapabilities=CAP_NET_RAW\n" in icmp
     assert "ExecReload=/bin/kill -HUP $MAINPID" in plain
     assert "ProcSubset=pid" in plain
-    assert "ExecStart=/usr/bin/prometheus-blackbox-exporter \\\n    --config.file=/etc/b.yml\n" in plain
+    assert 'ExecStart="/usr/bin/prometheus-blackbox-exporter" \\\n    "--config.file=/etc/b.yml"\n' in plain
     assert json.dumps(plain).count("ProtectSystem=strict") == 1
 
 
