@@ -136,3 +136,12 @@ def test_the_elasticsearch_exporter_key_reaches_it_encoded_and_off_its_command_l
                    "elasticsearch_exporter_uri": "http://127.0.0.1:9200"}, show)
     assert code == 0, output
     assert "--es.ca" not in output and "--es.uri=http://127.0.0.1:9200" in output
+
+
+def test_an_elasticsearch_uri_or_timeout_the_exporter_cannot_read_is_refused_by_name(tmp_path):
+    for extra in ({"elasticsearch_exporter_uri": "localhost:9200"}, {"elasticsearch_exporter_timeout": "five seconds"}):
+        code, output = _elasticsearch_exporter_preflight(tmp_path, {"elasticsearch_exporter_install_method": "package",
+                                                                    "elasticsearch_exporter_api_key": "id:key", **extra})
+        assert code != 0
+        assert "elasticsearch_exporter_uri must be an http:// or https:// URL" in output
+        assert f"(is {next(iter(extra.values()))})" in output
