@@ -271,7 +271,8 @@ STACK_ALERTS = (
     *(_es_watermark(*watermark) for watermark in ES_WATERMARKS),
     StackAlert(
         "LogStackStatsStale",
-        'time() - node_textfile_mtime_seconds{file=~".*/llmagentos-(logstash|filebeat)[.]prom"} > 300', 5, "warning",
+        # The file label holds the full path in node_exporter 1.5 (tested here); a bare name matches too.
+        'time() - node_textfile_mtime_seconds{file=~"(.*/)?llmagentos-(logstash|filebeat)[.]prom"} > 300', 5, "warning",
         "The statistics file {{ $labels.file }} on {{ $labels.instance }} is no longer updated.",
         "Its writer (logstash-stats or filebeat-stats) has stopped: Logstash and Filebeat alerts on this host are blind.",
         firing=(("node_textfile_mtime_seconds", STATS_FILE, "0x30"),),
