@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers.loopback import free_port
-from tests.helpers.tools import tool
+from loopback import free_port
+from tools import tool
 
 ROOT = Path(__file__).resolve().parents[4]
 FIXTURES = Path(__file__).parent / "fixtures"
