@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from loopback import free_port, http_get, wait_until
+from standin_common import JsonHandler
 from tools import tool
 
 from ansible_collections.llmagentos.ops.plugins.filter.stack_alert_rules import stack_alert_rules
@@ -73,18 +74,9 @@ class LogStack:
 
 
 def _serve(log_stack):
-    class Api(http.server.BaseHTTPRequestHandler):
+    class Api(JsonHandler):
         def do_GET(self):  # noqa: N802 - http.server's name
-            status, document = log_stack.answer(self.path, self.headers.get("Authorization"))
-            body = json.dumps(document).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
+            self.reply(*log_stack.answer(self.path, self.headers.get("Authorization")))
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
     threading.Thread(target=server.serve_forever, daemon=True).start()
