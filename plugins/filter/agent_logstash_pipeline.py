@@ -37,6 +37,11 @@ options:
   beats_ssl_key:
     description: Private key (PKCS#8) of the beats input.
     type: path
+  beats_ssl_client_ca:
+    description:
+      - CA certificate that must have signed the certificate every shipper shows (mutual TLS); with
+        I(beats_ssl_certificate) only.
+    type: path
   elasticsearch_ssl_ca:
     description: CA certificate that signed Elasticsearch's HTTP certificate.
     type: path
@@ -80,7 +85,7 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
                             beats_ssl_key=None, elasticsearch_ssl_ca=None, api_key_variable="LLMAGENTOS_ES_API_KEY",
-                            dataset=DATASET):
+                            dataset=DATASET, beats_ssl_client_ca=None):
     if not isinstance(elasticsearch_hosts, list) or not elasticsearch_hosts or not all(
             isinstance(host, str) and host for host in elasticsearch_hosts):
         raise AnsibleFilterError(f"agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs, got {elasticsearch_hosts!r}")
@@ -89,15 +94,19 @@ def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats
                                  f"LLMAGENTOS_ES_API_KEY, got {api_key_variable!r}")
     dataset_option("agent_logstash_pipeline", dataset)
     for option, value in (("beats_ssl_certificate", beats_ssl_certificate), ("beats_ssl_key", beats_ssl_key),
-                          ("elasticsearch_ssl_ca", elasticsearch_ssl_ca)):
+                          ("elasticsearch_ssl_ca", elasticsearch_ssl_ca), ("beats_ssl_client_ca", beats_ssl_client_ca)):
         if value is not None and not isinstance(value, str):
             raise AnsibleFilterError(f"agent_logstash_pipeline: {option} must be a file path, got {value!r}")
     if bool(beats_ssl_certificate) != bool(beats_ssl_key):
         raise AnsibleFilterError("agent_logstash_pipeline: give both beats_ssl_certificate and beats_ssl_key, or neither")
     beats_ssl = (beats_ssl_certificate, beats_ssl_key) if beats_ssl_certificate else None
+    if beats_ssl_client_ca and not beats_ssl:
+        raise AnsibleFilterError("agent_logstash_pipeline: beats_ssl_client_ca needs beats_ssl_certificate and beats_ssl_key "
+                                 "(client certificates are checked over TLS only)")
     try:
         return compile_log_sources(lambda sources: logstash_pipeline(
-            sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset), agents, groups)
+            sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset,
+            beats_ssl_client_ca), agents, groups)
     except LogstashValueError as error:
         raise AnsibleFilterError(f"agent_logstash_pipeline: {error}") from None
 

@@ -27,6 +27,11 @@ options:
   blackbox_address:
     description: C(host:port) of the blackbox_exporter that probes components without a metrics endpoint.
     type: str
+  blackbox_client:
+    description:
+      - How Prometheus reaches the blackbox exporter, merged into each probe job (C(scheme), C(basic_auth),
+        C(authorization), C(tls_config)), for an exporter that serves HTTPS and asks for a password.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -64,18 +69,20 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes impor
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import blackbox, compile_agents, receivers, rule_options
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import (
+    blackbox, blackbox_client as blackbox_client_option, compile_agents, receivers, rule_options)
 
 
-def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, team_receiver=DEFAULT_TEAM_RECEIVER,
-                             critical_receiver=DEFAULT_CRITICAL_RECEIVER, **rule_settings):
+def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, blackbox_client=None,
+                             team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER, **rule_settings):
     if not isinstance(rule_files, list) or not rule_files or not all(isinstance(path, str) and path for path in rule_files):
         raise AnsibleFilterError("agent_monitoring_outputs: rule_files must be a non-empty list of paths")
     options = rule_options("agent_monitoring_outputs", **rule_settings)
     team_receiver, critical_receiver = receivers("agent_monitoring_outputs", team_receiver, critical_receiver)
     blackbox_address = blackbox("agent_monitoring_outputs", blackbox_address)
+    client = blackbox_client_option("agent_monitoring_outputs", blackbox_client)
     return compile_agents(lambda parsed: {
-        "scrape_configs": scrape_configs(parsed, blackbox_address),
+        "scrape_configs": scrape_configs(parsed, blackbox_address, client),
         "rules": agent_rules(parsed, options),
         "rule_tests": rule_tests(parsed, rule_files, options),
         "routing": alertmanager_routes(parsed, team_receiver, critical_receiver),

@@ -19,6 +19,11 @@ options:
   blackbox_address:
     description: host:port of the blackbox exporter that probes components without metrics.
     type: str
+  blackbox_client:
+    description:
+      - How Prometheus reaches the blackbox exporter, merged into each probe job (C(scheme), C(basic_auth),
+        C(authorization), C(tls_config)), for an exporter that serves HTTPS and asks for a password.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -37,12 +42,13 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import blackbox, compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import blackbox, blackbox_client as blackbox_client_option, compile_agents
 
 
-def agent_scrape_configs(agents, groups=None, blackbox_address=None):
+def agent_scrape_configs(agents, groups=None, blackbox_address=None, blackbox_client=None):
     address = blackbox("agent_scrape_configs", blackbox_address)
-    return compile_agents(lambda parsed: scrape_configs(parsed, address), agents, groups)
+    client = blackbox_client_option("agent_scrape_configs", blackbox_client)
+    return compile_agents(lambda parsed: scrape_configs(parsed, address, client), agents, groups)
 
 
 class FilterModule:

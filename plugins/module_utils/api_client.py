@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from urllib.parse import urlencode
 
@@ -90,6 +91,9 @@ class JsonClient:
     def request(self, method, path, body=None, query=None, missing_ok=False, idempotent=None):
         """The decoded JSON answer (None for an empty one, or a 404 with missing_ok). Transient
         failures are tried again for idempotent requests (GET, PUT, DELETE unless told)."""
+        ca_path = self.module.params.get("ca_path")
+        if ca_path and not os.path.isfile(ca_path):
+            raise ApiError(f"ca_path {ca_path} (the CA that signed {self.service}'s certificate) is not a file on this host")
         url = f"{self.base}/{path}" + (f"?{urlencode(query, doseq=True)}" if query else "")
         retry = method in SAFE_METHODS if idempotent is None else idempotent
         attempt = 0

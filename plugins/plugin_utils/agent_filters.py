@@ -77,6 +77,21 @@ def blackbox(filter_name, address):
     return address
 
 
+_BLACKBOX_CLIENT_KEYS = frozenset({"scheme", "basic_auth", "authorization", "tls_config"})
+
+
+def blackbox_client(filter_name, client):
+    """How Prometheus reaches the blackbox exporter: a mapping of scrape-job HTTP settings."""
+    if client is None:
+        return {}
+    if not isinstance(client, dict) or not set(client) <= _BLACKBOX_CLIENT_KEYS:
+        raise AnsibleFilterError(f"{filter_name}: blackbox_client must be a mapping of {', '.join(sorted(_BLACKBOX_CLIENT_KEYS))}, "
+                                 f"got {client!r}")
+    if client.get("scheme", "http") not in ("http", "https"):
+        raise AnsibleFilterError(f"{filter_name}: blackbox_client.scheme must be http or https, got {client['scheme']!r}")
+    return dict(client)
+
+
 def dataset_option(filter_name, dataset):
     """A data stream dataset as the log filters take it: what Elasticsearch allows in the middle
     of logs-DATASET-NAMESPACE."""

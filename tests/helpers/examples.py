@@ -16,7 +16,7 @@ AGENTS, GROUPS = EXAMPLE["llmagentos_agents"], EXAMPLE["groups"]
 LOGSTASH_OPTIONS = dict(
     elasticsearch_hosts=["https://es-1.example.com:9200", "https://es-2.example.com:9200"],
     beats_ssl_certificate="/etc/logstash/certs/logstash.crt", beats_ssl_key="/etc/logstash/certs/logstash.pkcs8.key",
-    elasticsearch_ssl_ca="/etc/logstash/certs/ca.crt")
+    elasticsearch_ssl_ca="/etc/logstash/certs/ca.crt", beats_ssl_client_ca="/etc/logstash/certs/ca.crt")
 # One component per log format, so every preset goes through both outputs.
 EVERY_FORMAT = [{"name": "zoo", "components": [
     {"name": name.replace("_", "-"), "kind": "custom", "targets": [f"10.0.0.1:{9000 + index}"],

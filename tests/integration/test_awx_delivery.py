@@ -139,7 +139,7 @@ def run_job(tmp_path, extravars):
 
 def test_the_silence_job_runs_through_ansible_runner_in_awx_layout(tmp_path, alertmanager):
     job = run_job(tmp_path, {"agent": "support-bot", "duration": "2h", "comment": "GPU swap", "alertmanager_url": alertmanager,
-                             "awx_user_name": "oncall"})
+                             "awx_user_name": "oncall", "llmagentos_web_auth": False})
     assert job.status == "successful" and job.rc == 0
     assert (Path(job.config.artifact_dir) / "stdout").exists()
     assert any(event.get("event_data", {}).get("task") == "Silence or un-silence the agent" for event in job.events)
@@ -149,7 +149,7 @@ def test_the_silence_job_runs_through_ansible_runner_in_awx_layout(tmp_path, ale
     assert active[0]["matchers"] == [{"name": "agent", "value": "support-bot", "isRegex": False, "isEqual": True}]
 
     lifted = run_job(tmp_path / "again", {"agent": "support-bot", "state": "absent", "alertmanager_url": alertmanager,
-                                          "awx_user_name": "oncall"})
+                                          "awx_user_name": "oncall", "llmagentos_web_auth": False})
     assert lifted.status == "successful"
     assert not [silence for silence in json.loads(http_get(f"{alertmanager}/api/v2/silences")[1])
                 if silence["status"]["state"] == "active" and silence["comment"] == "GPU swap"]

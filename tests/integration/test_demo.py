@@ -192,3 +192,38 @@ def test_the_fault_command_brings_the_agents_alert_to_alertmanager(demo):
     assert alert["labels"]["severity"] == "warning" and alert["labels"]["team"] == "cx"
     assert [receiver["name"] for receiver in alert["receivers"]] == ["team-cx"]
     assert "cleared" in demo.command("fault", "heal")
+
+
+def test_a_verbose_diff_run_with_the_secure_defaults_prints_no_secret(demo, tmp_path):
+    """Last, since it changes the stack: site.yml with -vvv --diff, TLS and passwords turned on
+    (the sandbox opts out of them), a new release of the bot (so its secrets are deployed behind
+    the gate) and a planted value in every secret variable the sandbox's roles take. None of them,
+    no generated password and no private key may appear in the output."""
+    planted = {
+        "hf": "planted-hf-token-7c1e90", "webhook": "planted-webhook-3f9a12", "pagerduty": "planted-pagerduty-5d2b34",
+        "remote_write": "planted-remote-write-8e4c56", "node_user": "planted-node-user-2a7f78",
+    }
+    settings = {
+        "llmagentos_web_tls": True, "llmagentos_web_auth": True,
+        "agent_rollout_prometheus_url": "https://127.0.0.1:9090", "agent_rollout_alertmanager_url": "https://127.0.0.1:9093",
+        "agent_service_release": "demo-2", "agent_service_secrets": {"HF_TOKEN": planted["hf"]},
+        "alertmanager_receivers": [
+            {"name": "default"},
+            {"name": "team-cx", "webhook_configs": [{"url": f"http://127.0.0.1:9/{planted['webhook']}"}]},
+            {"name": "team-cx-critical", "pagerduty_configs": [{"routing_key": planted["pagerduty"]}]}],
+        "prometheus_remote_write": [{"url": "http://127.0.0.1:9/api/v1/write",
+                                     "basic_auth": {"username": "writer", "password": planted["remote_write"]}}],
+        "node_exporter_web_basic_auth_users": {"ops": planted["node_user"]},
+    }
+    (tmp_path / "planted.json").write_text(json.dumps(settings))
+    result = subprocess.run(["ansible-playbook", "-i", str(demo.inventory), "llmagentos.ops.site", "-vvv", "--diff",
+                             "-e", f"@{tmp_path / 'planted.json'}"],
+                            cwd=ROOT, env=demo.env, capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    generated = [path.read_text().strip() for path in (demo.inventory / ".llmagentos" / "credentials" / "web").iterdir()]
+    assert len(generated) >= 6  # prometheus and alertmanager (admin, prometheus), node and blackbox exporters
+    leaked = [name for name, value in planted.items() if value in output]
+    leaked += [f"generated password #{index}" for index, value in enumerate(generated) if value in output]
+    leaked += ["a private key"] if "PRIVATE KEY-----" in output else []
+    assert not leaked, f"printed by site.yml -vvv --diff: {leaked}"

@@ -1,6 +1,7 @@
 """Checks the roles make before they touch a host, run through ansible-playbook on localhost in
 check mode: they fail naming the variables to fix, and nothing is installed."""
 
+import base64
 import json
 import os
 import subprocess
@@ -112,20 +113,28 @@ def test_the_elasticsearch_exporter_needs_a_key_for_a_secured_cluster(tmp_path):
     assert "elasticsearch_exporter_api_key is empty, but https://localhost:9200 is a secured" in output
 
 
-def test_the_distribution_elasticsearch_exporter_cannot_serve_tls(tmp_path):
-    code, output = _elasticsearch_exporter_preflight(tmp_path, {
-        "elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "id:key",
-        "elasticsearch_exporter_web_basic_auth_users": {"prometheus": "$2b$12$hash"}})
+OPTED_OUT = {"elasticsearch_exporter_web_tls": False, "elasticsearch_exporter_web_auth": False}
+
+
+def test_the_distribution_elasticsearch_exporter_is_refused_unless_the_inventory_opts_out(tmp_path):
+    package = {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "id:key"}
+    code, output = _elasticsearch_exporter_preflight(tmp_path, package)
     assert code != 0
-    assert "has no --web.config.file: set elasticsearch_exporter_install_method to archive" in output
+    assert "The distribution's elasticsearch_exporter (1.5.0) has no --web.config.file" in output
+    assert "opt out with elasticsearch_exporter_web_tls: false and elasticsearch_exporter_web_auth: false" in output
+    code, output = _elasticsearch_exporter_preflight(tmp_path, {**package, **OPTED_OUT,
+                                                                "elasticsearch_exporter_web_basic_auth_users": {"p": "x"}})
+    assert code != 0 and "has no --web.config.file" in output
+    code, output = _elasticsearch_exporter_preflight(tmp_path, {**package, **OPTED_OUT})
+    assert code == 0, output
 
 
 def test_the_elasticsearch_exporter_key_reaches_it_encoded_and_off_its_command_line(tmp_path):
     show = {"name": "Show what the unit gets", "ansible.builtin.debug": {
         "msg": "{{ {'args': _elasticsearch_exporter_args, 'key': _elasticsearch_exporter_encoded_key} | to_json }}"}}
     code, output = _elasticsearch_exporter_preflight(
-        tmp_path, {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "VuaCfGcBCdbkQm:ui2lp2axTNmsyakw"},
-        show)
+        tmp_path, {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "VuaCfGcBCdbkQm:ui2lp2axTNmsyakw",
+                   **OPTED_OUT}, show)
     assert code == 0, output
     # id:key becomes base64(id:key), as Elasticsearch reads the ApiKey header; the CA comes with https.
     assert '"key": "VnVhQ2ZHY0JDZGJrUW06dWkybHAyYXhUTm1zeWFrdw=="' in output.replace('\\"', '"')
@@ -133,7 +142,7 @@ def test_the_elasticsearch_exporter_key_reaches_it_encoded_and_off_its_command_l
     assert "ui2lp2axTNmsyakw" not in output.split('"key"')[0]
     code, output = _elasticsearch_exporter_preflight(
         tmp_path, {"elasticsearch_exporter_install_method": "package", "elasticsearch_exporter_api_key": "",
-                   "elasticsearch_exporter_uri": "http://127.0.0.1:9200"}, show)
+                   "elasticsearch_exporter_uri": "http://127.0.0.1:9200", **OPTED_OUT}, show)
     assert code == 0, output
     assert "--es.ca" not in output and "--es.uri=http://127.0.0.1:9200" in output
 
@@ -141,7 +150,49 @@ def test_the_elasticsearch_exporter_key_reaches_it_encoded_and_off_its_command_l
 def test_an_elasticsearch_uri_or_timeout_the_exporter_cannot_read_is_refused_by_name(tmp_path):
     for extra in ({"elasticsearch_exporter_uri": "localhost:9200"}, {"elasticsearch_exporter_timeout": "five seconds"}):
         code, output = _elasticsearch_exporter_preflight(tmp_path, {"elasticsearch_exporter_install_method": "package",
-                                                                    "elasticsearch_exporter_api_key": "id:key", **extra})
+                                                                    "elasticsearch_exporter_api_key": "id:key", **OPTED_OUT, **extra})
         assert code != 0
         assert "elasticsearch_exporter_uri must be an http:// or https:// URL" in output
         assert f"(is {next(iter(extra.values()))})" in output
+
+
+def _role_value(tmp_path, role, expression, settings):
+    """What a role's variables evaluate to on this host, its preflight aside."""
+    code, output = run_play(tmp_path, local_play(tasks=[
+        {"name": "Load the role's variables", "ansible.builtin.include_role": {"name": f"llmagentos.ops.{role}", "tasks_from": "preflight.yml",
+                                                                               "public": True}},
+        # base64 has no spaces, so the output's line folding cannot break it.
+        {"name": "Show the value", "ansible.builtin.debug": {"msg": "VALUE={{ " + expression + " | to_json | b64encode }}"}}]),
+        "-e", json.dumps(settings))
+    assert code == 0, output
+    encoded = next(line for line in output.splitlines() if "VALUE=" in line).split("VALUE=", 1)[1].strip().strip("'\"")
+    return json.loads(base64.b64decode(encoded))
+
+
+LOGSTASH = {"logstash_elasticsearch_hosts": ["https://es-1:9200"], "logstash_elasticsearch_api_key": "id:key",
+            "logstash_keystore_password": "long-enough-password", "llmagentos_agents": []}
+
+
+def test_the_beats_input_takes_only_shippers_with_a_certificate_from_the_ca_unless_opted_out(tmp_path):
+    pipeline = _role_value(tmp_path, "logstash", "logstash_compiled_pipeline", LOGSTASH)
+    assert 'ssl_certificate => "/etc/logstash/certs/logstash.crt"' in pipeline
+    assert 'ssl_key => "/etc/logstash/certs/logstash.key"' in pipeline
+    assert 'ssl_client_authentication => "required"' in pipeline
+    assert 'ssl_certificate_authorities => ["/etc/logstash/certs/llmagentos-ca.crt"]' in pipeline
+    open_input = _role_value(tmp_path, "logstash", "logstash_compiled_pipeline",
+                             {**LOGSTASH, "llmagentos_web_tls": False, "llmagentos_web_auth": False})
+    assert "ssl_" not in open_input.split("filter {")[0]
+
+
+def test_filebeat_shows_logstash_its_certificate_from_the_ca_unless_opted_out(tmp_path):
+    settings = {"filebeat_output": "logstash", "filebeat_logstash_hosts": ["ls-1:5044"], "llmagentos_agents": [],
+                "filebeat_stats": False}
+    output = _role_value(tmp_path, "filebeat", "_filebeat_outputs.logstash['output.logstash']", settings)
+    assert output == {"hosts": ["ls-1:5044"], "ssl.certificate_authorities": ["/etc/filebeat/certs/llmagentos-ca.crt"],
+                      "ssl.certificate": "/etc/filebeat/certs/filebeat.crt", "ssl.key": "/etc/filebeat/certs/filebeat.key"}
+    assert _role_value(tmp_path, "filebeat", "_filebeat_outputs.logstash['output.logstash']",
+                       {**settings, "filebeat_logstash_tls": False, "filebeat_logstash_client_certificate": False}) == {"hosts": ["ls-1:5044"]}
+    # Toward Elasticsearch nothing changes: its CA is the user's to name.
+    assert "ssl.certificate" not in _role_value(tmp_path, "filebeat", "_filebeat_outputs.elasticsearch['output.elasticsearch']", {
+        **settings, "filebeat_output": "elasticsearch", "filebeat_elasticsearch_hosts": ["https://es:9200"],
+        "filebeat_elasticsearch_api_key": "id:key"})

@@ -2,6 +2,7 @@
 then checks them with the upstream validators (promtool, amtool, blackbox_exporter)."""
 
 import json
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -167,15 +168,19 @@ def test_blackbox_default_modules_pass_the_exporters_own_check(tmp_path):
 def test_web_config_stores_bcrypt_hashes_that_match_and_do_not_change_between_runs(tmp_path):
     variables = {
         "common_name": "node_exporter",
+        "common_web_tls": False,
         "common_web_tls_cert_file": "/etc/ssl/node.pem",
         "common_web_tls_key_file": "/etc/ssl/node.key",
+        "common_web_tls_dir": "/etc/node_exporter/tls",
+        "common_web_auth": False,
         "common_web_basic_auth_users": {"prometheus": "s3cret", "admin": "other"},
     }
     first = render(tmp_path, "prom1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
     second = render(tmp_path, "prom1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
     assert first == second
     web = yaml.safe_load(first)
-    assert web["tls_server_config"] == {"cert_file": "/etc/ssl/node.pem", "key_file": "/etc/ssl/node.key"}
+    # A certificate of the user's serves HTTPS whatever common_web_tls says.
+    assert web["tls_server_config"] == {"cert_file": "/etc/ssl/node.pem", "key_file": "/etc/ssl/node.key", "min_version": "TLS12"}
     users = web["basic_auth_users"]
     assert bcrypt.checkpw(b"s3cret", users["prometheus"].encode())
     assert bcrypt.checkpw(b"other", users["admin"].encode())
@@ -185,6 +190,55 @@ def test_web_config_stores_bcrypt_hashes_that_match_and_do_not_change_between_ru
     (tmp_path / "web.yml").write_text(yaml.safe_dump({"basic_auth_users": users}))
     code, output = check([tool("promtool"), "check", "web-config", str(tmp_path / "web.yml")])
     assert code == 0, output
+
+
+def test_web_config_by_default_serves_the_issued_certificate_to_generated_users_only(tmp_path):
+    credentials = tmp_path / "credentials"
+    variables = {
+        "llmagentos_credentials_dir": str(credentials),
+        "common_name": "alertmanager",
+        "common_web_tls": True, "common_web_tls_cert_file": "", "common_web_tls_key_file": "",
+        "common_web_tls_dir": "/etc/alertmanager/tls",
+        "common_web_auth": True, "common_web_generated_users": ["prometheus", "admin"], "common_web_basic_auth_users": {},
+    }
+    first = render(tmp_path, "am1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
+    again = render(tmp_path, "am1", {"web.yml": ("common", "web_config.yml.j2")}, variables)["web.yml"]
+    assert first == again
+    web = yaml.safe_load(first)
+    assert web["tls_server_config"] == {"cert_file": "/etc/alertmanager/tls/alertmanager.crt",
+                                        "key_file": "/etc/alertmanager/tls/alertmanager.key", "min_version": "TLS12"}
+    assert sorted(web["basic_auth_users"]) == ["admin", "prometheus"]
+    for user in ("prometheus", "admin"):
+        saved = credentials / "web" / f"alertmanager.{user}"
+        assert saved.stat().st_mode & 0o777 == 0o600 and (credentials / "web").stat().st_mode & 0o777 == 0o700
+        password = saved.read_text().strip()
+        assert len(password) == 32 and password not in first
+        assert bcrypt.checkpw(password.encode(), web["basic_auth_users"][user].encode())
+    opted_out = render(tmp_path, "am1", {"web.yml": ("common", "web_config.yml.j2")},
+                       {**variables, "common_web_tls": False, "common_web_auth": False})["web.yml"]
+    assert yaml.safe_load(opted_out) == {}
+
+
+def test_a_unit_is_verified_by_systemd_before_it_goes_live(tmp_path):
+    """The template task's validate command, as Ansible runs it: a sound unit passes, one whose
+    program is missing is refused with systemd's reason."""
+    base = {
+        "common_name": "node_exporter", "common_service_name": "prometheus-node-exporter", "common_description": "d",
+        "common_documentation": "https://example", "common_system_user": "root", "common_system_group": "root",
+        "common_reload_with_hup": False, "common_needs_full_proc": False, "common_capabilities": [],
+        "common_address_families": ["AF_INET"], "common_read_write_paths": [],
+    }
+    for name, program, expected in (("good", "/bin/true", 0), ("missing", "/usr/bin/not-node-exporter", 1)):
+        rendered = render(tmp_path, "prom1", {"unit": ("common", "service.j2"), "validate": "{{ __common_unit_validate }}"},
+                          {**base, "common_exec_start": [program, "--web.listen-address=:9100"]})
+        candidate = tmp_path / f"candidate-{name}"
+        candidate.write_text(rendered["unit"])
+        command = shlex.split(rendered["validate"].replace("%s", str(candidate)))
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert (result.returncode != 0) == bool(expected), result.stdout + result.stderr
+        if expected:
+            assert "Command /usr/bin/not-node-exporter is not executable" in result.stderr
+    assert not [path for path in Path("/tmp").glob("tmp*/prometheus-node-exporter.service")]
 
 
 def test_hardened_unit_grants_capabilities_only_when_asked(tmp_path):

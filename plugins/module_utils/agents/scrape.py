@@ -8,9 +8,10 @@ from .conventions import VARIABLE, component_labels, job_name
 from .errors import DescriptionError
 
 
-def scrape_configs(agents, blackbox_address=None):
+def scrape_configs(agents, blackbox_address=None, blackbox_client=None):
     """One job per component with a metrics endpoint; a blackbox probe job for components
-    that have none (Ollama). `blackbox_address` is the host:port of the exporter that probes."""
+    that have none (Ollama). `blackbox_address` is the host:port of the exporter that probes,
+    `blackbox_client` how Prometheus reaches it (scheme, basic_auth, tls_config)."""
     jobs = []
     for agent_index, agent in enumerate(agents):
         for component_index, component in enumerate(agent.components):
@@ -32,6 +33,7 @@ def scrape_configs(agents, blackbox_address=None):
                     "pass blackbox_address='host:port' to the filter",
                 )])
             jobs.append({
+                **(blackbox_client or {}),
                 "job_name": job_name(agent, component, "/probe"),
                 "metrics_path": "/probe",
                 "params": {"module": ["http_2xx"]},

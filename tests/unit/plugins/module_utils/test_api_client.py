@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import ApiError, JsonClient, ensure_object
+from ansible_collections.llmagentos.ops.plugins.module_utils.api_client import ApiError, JsonClient, basic_authorization, ensure_object
 
 
 class FakeModule:
@@ -148,3 +148,82 @@ def test_ensure_absent_deletes_once():
     assert ensure_object(FakeModule(), "x", "absent", None, store.read, store.write, store.delete)[:3] == (True, {"a": 1}, None)
     assert ensure_object(FakeModule(), "x", "absent", None, store.read, store.write, store.delete)[0] is False
     assert store.deletes == 1
+
+
+def _issue(tmp_path):
+    """A CA and a certificate for 127.0.0.1 that it signed, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True).sign(ca_key, hashes.SHA256()))
+    server = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+              .issuer_name(ca_name).public_key(key.public_key()).serial_number(2).not_valid_before(now)
+              .not_valid_after(now + datetime.timedelta(days=1))
+              .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    paths = {name: tmp_path / f"{name}.pem" for name in ("ca", "cert", "key")}
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+    return paths
+
+
+def test_a_service_behind_tls_and_basic_auth_answers_with_its_ca_and_password(service, tmp_path):
+    import ssl
+
+    _url, _queue, seen = service
+    paths = _issue(tmp_path)
+    # The fixture's server speaks plain HTTP: this one speaks TLS.
+    authorizations = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            authorizations.append(self.headers.get("Authorization"))
+            self.send_response(200 if self.headers.get("Authorization") == basic_authorization("admin", "s3cret") else 401)
+            self.end_headers()
+            self.wfile.write(b'{"status": "success"}')
+
+        def log_message(self, *args):
+            pass
+
+    tls = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(paths["cert"], paths["key"])
+    tls.socket = context.wrap_socket(tls.socket, server_side=True)
+    threading.Thread(target=tls.serve_forever, daemon=True).start()
+    try:
+        base = f"https://127.0.0.1:{tls.server_address[1]}"
+        module = FakeModule()
+        module.params["ca_path"] = str(paths["ca"])
+        answer = JsonClient(module, "Prometheus", base, basic_authorization("admin", "s3cret")).request("GET", "api/v1/query")
+        assert answer == {"status": "success"}
+        with pytest.raises(ApiError, match=r"refused GET api/v1/query \(HTTP 401\)"):
+            JsonClient(module, "Prometheus", base, basic_authorization("admin", "wrong")).request("GET", "api/v1/query")
+        # Without the CA the certificate is not trusted: nothing is sent in clear or accepted blindly.
+        module.params["ca_path"] = None
+        with pytest.raises(ApiError, match="cannot reach Prometheus"):
+            JsonClient(module, "Prometheus", base, basic_authorization("admin", "s3cret")).request("GET", "api/v1/query")
+        assert authorizations == [basic_authorization("admin", "s3cret"), basic_authorization("admin", "wrong")]
+    finally:
+        tls.shutdown()
+    assert seen == []
+
+
+def test_a_ca_path_that_is_no_file_is_named_before_anything_is_sent(service, tmp_path):
+    url, _queue, seen = service
+    module = FakeModule()
+    module.params["ca_path"] = str(tmp_path / "missing-ca.crt")
+    with pytest.raises(ApiError, match=r"ca_path .*missing-ca.crt \(the CA that signed Prometheus's certificate\) is not a file"):
+        JsonClient(module, "Prometheus", url).request("GET", "api/v1/query")
+    assert seen == []

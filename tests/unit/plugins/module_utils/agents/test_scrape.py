@@ -42,3 +42,39 @@ def test_a_probe_only_component_needs_the_blackbox_address():
 def test_the_filter_reports_problems_without_a_traceback():
     with pytest.raises(AnsibleFilterError, match=r"^invalid agent description:\nllmagentos_agents\[0\]\.components\[0\]\.preset: unknown preset"):
         agent_scrape_configs([{"name": "a", "components": [{"name": "c", "kind": "llm", "preset": "x", "targets": ["h:1"]}]}])
+
+
+SECURED_BLACKBOX = {
+    "scheme": "https",
+    "basic_auth": {"username": "prometheus", "password_file": "/etc/prometheus/credentials/blackbox_exporter.password"},
+    "tls_config": {"ca_file": "/etc/prometheus/tls/llmagentos-ca.crt"},
+}
+
+
+def test_probe_jobs_reach_a_secured_blackbox_exporter_and_metrics_jobs_are_untouched(tmp_path):
+    plain = compile_example()
+    secured = agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"], SECURED_BLACKBOX)
+    probes = [job for job in secured if job["metrics_path"] == "/probe"]
+    assert probes and all(job["scheme"] == "https" and job["basic_auth"] == SECURED_BLACKBOX["basic_auth"]
+                          and job["tls_config"] == SECURED_BLACKBOX["tls_config"] for job in probes)
+    assert [job for job in secured if job["metrics_path"] != "/probe"] == [job for job in plain if job["metrics_path"] != "/probe"]
+    # promtool checks that the CA file exists.
+    ca = tmp_path / "ca.crt"
+    ca.write_text("")
+    config = tmp_path / "prometheus.yml"
+    jobs = agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"],
+                                {**SECURED_BLACKBOX, "tls_config": {"ca_file": str(ca)}})
+    config.write_text(yaml.safe_dump({"scrape_configs": jobs}))
+    result = subprocess.run([shutil.which("promtool"), "check", "config", "--syntax-only", str(config)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("client, message", [
+    ("https", "blackbox_client must be a mapping"),
+    ({"scheme": "https", "proxy_url": "http://p:3128"}, "blackbox_client must be a mapping of authorization, basic_auth"),
+    ({"scheme": "ftp"}, "blackbox_client.scheme must be http or https, got 'ftp'"),
+])
+def test_a_bad_blackbox_client_is_named(client, message):
+    with pytest.raises(AnsibleFilterError, match=f"^agent_scrape_configs: {message}"):
+        agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"], client)

@@ -130,6 +130,8 @@ def test_logstash_filter_refuses_missing_hosts_and_half_tls():
         agent_logstash_pipeline(AGENTS, groups=GROUPS)
     with pytest.raises(AnsibleFilterError, match="both beats_ssl_certificate and beats_ssl_key"):
         agent_logstash_pipeline(AGENTS, ["https://es:9200"], GROUPS, beats_ssl_certificate="/c.crt")
+    with pytest.raises(AnsibleFilterError, match="beats_ssl_client_ca needs beats_ssl_certificate and beats_ssl_key"):
+        agent_logstash_pipeline(AGENTS, ["https://es:9200"], GROUPS, beats_ssl_client_ca="/ca.crt")
 
 
 def test_filebeat_inputs_for_one_host_keep_only_its_components():
