@@ -238,7 +238,7 @@ def test_a_unit_is_verified_by_systemd_before_it_goes_live(tmp_path):
         assert (result.returncode != 0) == bool(expected), result.stdout + result.stderr
         if expected:
             assert "Command /usr/bin/not-node-exporter is not executable" in result.stderr
-    assert not [path for path in Path("/tmp").glob("tmp*/prometheus-node-exporter.service")]
+    assert not list(Path("/tmp").glob("tmp*/prometheus-node-exporter.service"))
 
 
 def test_hardened_unit_grants_capabilities_only_when_asked(tmp_path):
