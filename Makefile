@@ -6,7 +6,10 @@ SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
 PYTHON ?= python3
 COLLECTIONS := $(CURDIR)/build/collections
-SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+# Longest first, so that the parallel lanes (make molecule) end close together; any other scenario after.
+LONGEST_FIRST := core agents rollout elastic archive bad_config logstash filebeat
+SCENARIOS ?= $(filter $(ALL_SCENARIOS),$(LONGEST_FIRST)) $(filter-out $(LONGEST_FIRST),$(ALL_SCENARIOS))
+ALL_SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 export PATH := $(VENV)/bin:$(CURDIR)/.cache/tools/bin:$(PATH)
 export LLMAGENTOS_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -50,12 +53,11 @@ unit: deps ## pytest tests/unit: the compiler, filters and module_utils, with pr
 integration: deps ## pytest tests/integration: modules, templates and playbooks against services on loopback
 	pytest tests/integration --ignore=tests/integration/test_demo.py
 
-molecule: image ## Every Molecule scenario; containers are removed whatever the outcome
-	@status=0; for scenario in $(SCENARIOS); do \
-	  if [ -x molecule/$$scenario/gate.sh ] && ! molecule/$$scenario/gate.sh; then continue; fi; \
-	  echo "=== molecule test -s $$scenario"; \
-	  molecule test -s $$scenario || { status=1; echo "=== scenario $$scenario FAILED"; }; \
-	done; \
+# Two lanes of scenarios at once: a scenario mostly waits on its containers (MOLECULE_LANES=1 runs
+# them one after another).
+MOLECULE_LANES ?= 2
+molecule: image ## Every Molecule scenario, in parallel lanes; containers are removed whatever the outcome
+	@status=0; bash scripts/molecule-lanes.sh $(MOLECULE_LANES) $(SCENARIOS) || status=1; \
 	$(MAKE) --no-print-directory clean-molecule; \
 	exit $$status
 
