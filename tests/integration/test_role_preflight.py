@@ -196,3 +196,14 @@ def test_filebeat_shows_logstash_its_certificate_from_the_ca_unless_opted_out(tm
     assert "ssl.certificate" not in _role_value(tmp_path, "filebeat", "_filebeat_outputs.elasticsearch['output.elasticsearch']", {
         **settings, "filebeat_output": "elasticsearch", "filebeat_elasticsearch_hosts": ["https://es:9200"],
         "filebeat_elasticsearch_api_key": "id:key"})
+
+
+def test_a_bad_blackbox_client_is_refused_naming_the_field(tmp_path):
+    play = local_play(gather_facts=False, roles=["llmagentos.ops.agent_monitoring"])
+    for client, error in (({"scheme": "ftp"}, "value of scheme must be one of: http, https, got: ftp found in agent_monitoring_blackbox_client"),
+                          ({"basic_auth": {"password_file": "/etc/p"}},
+                           "missing required arguments: username found in agent_monitoring_blackbox_client -> basic_auth"),
+                          ({"tls_config": {"ca": "/etc/ca.crt"}}, "agent_monitoring_blackbox_client.tls_config.ca. Supported parameters include")):
+        code, output = run_play(tmp_path, play, "-e", json.dumps({"agent_monitoring_blackbox_client": client}))
+        assert code != 0
+        assert error in " ".join(output.split()), output
