@@ -34,6 +34,8 @@ def filebeat_inputs(sources, output="elasticsearch", dataset=DATASET, hosts=None
             "fields_under_root": True,
             "fields": fields,
         }
+        if source.logs.include_lines:
+            entry["include_lines"] = list(source.logs.include_lines)
         if source.logs.multiline:
             entry["parsers"] = [{"multiline": dict(source.logs.multiline)}]
         if output == "elasticsearch":

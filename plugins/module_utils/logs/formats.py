@@ -10,7 +10,8 @@ reads them all). Patterns start with \\A, not ^: Joni reads ^ as "start of any l
 multiline event (a Python traceback) must be matched from its first line only.
 
 `line_start` is the regular expression (RE2, for Filebeat) that begins a new event; lines that do
-not match it are continuation lines joined to the event before them.
+not match it are continuation lines joined to the event before them. `include_lines` (RE2) keeps
+only the lines of a shared file that belong to the format (the kernel log's NVIDIA lines).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class LogFormat:
     line_start: str | None
     # (line, {field: expected value}) pairs; every preset is proven against its own samples.
     samples: tuple
+    include_lines: tuple = ()
 
 
 def _date(*formats):
@@ -428,4 +430,48 @@ JSON = LogFormat(
     ),
 )
 
-LOG_FORMATS = {fmt.name: fmt for fmt in (VLLM, UVICORN, TGI, TGI_JSON, LLAMACPP, OLLAMA, TRITON, SGLANG, PYTHON, CELERY, JSON)}
+# The NVIDIA driver's Xid lines in the kernel log (dmesg, /var/log/kern.log or syslog, in the
+# traditional or the RFC 3339 timestamp of rsyslog): the GPU's PCI address, the Xid code (catalogue:
+# docs.nvidia.com/deploy/xid-errors), the process when the driver knows it, and its description.
+_XID_DEFINITIONS = (
+    ("XID_SYSLOG_TIME", r"(?:%{TIMESTAMP_ISO8601}|%{SYSLOGTIMESTAMP})"),
+    ("XID_PCI", r"[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?"),
+    ("XID_PROCESS", r"[^,]+"),
+)
+NVIDIA_XID = LogFormat(
+    "nvidia_xid", "NVIDIA driver Xid lines of the kernel log (point paths at kern.log or syslog; other lines are "
+    "left out): GPU PCI address, Xid code, process and description",
+    (
+        GrokStep("message", (
+            r"\A(?:%{XID_SYSLOG_TIME:timestamp} %{SYSLOGHOST:host.hostname} kernel: )?(?:\[\s*%{NUMBER}\] )?"
+            r"NVRM: Xid \(PCI:%{XID_PCI:nvidia.gpu.pci_bus_id}\): %{INT:nvidia.xid.code:int}"
+            r"(?:, pid=(?:%{INT:process.pid:int}|'?<unknown>'?))?(?:, name=(?:<unknown>|%{XID_PROCESS:process.name}))?"
+            r"(?:, %{GREEDYDATA:error.message})?",
+        ), _XID_DEFINITIONS),
+        _date("ISO8601", "MMM dd HH:mm:ss", "MMM  d HH:mm:ss"),
+    ),
+    None,
+    (
+        ("Nov  3 10:15:42 gpu-node-1 kernel: [ 8843.217004] NVRM: Xid (PCI:0000:3b:00): 79, pid=24311, name=python3, "
+         "GPU has fallen off the bus.",
+         {"@timestamp": "2026-11-03T10:15:42.000Z", "host.hostname": "gpu-node-1", "nvidia.gpu.pci_bus_id": "0000:3b:00",
+          "nvidia.xid.code": 79, "process.pid": 24311, "process.name": "python3",
+          "error.message": "GPU has fallen off the bus."}),
+        ("2026-11-23T04:01:17.052311+00:00 gpu-node-2 kernel: NVRM: Xid (PCI:0000:b5:00.0): 48, pid='<unknown>', "
+         "name=<unknown>, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at "
+         "partition 1, subpartition 0.",
+         {"@timestamp": "2026-11-23T04:01:17.052Z", "nvidia.gpu.pci_bus_id": "0000:b5:00.0", "nvidia.xid.code": 48,
+          "error.message": "An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at "
+                           "partition 1, subpartition 0."}),
+        ("[16450076.435584] NVRM: Xid (PCI:0000:19:00): 62, 32260b5e 000154b0 00000000 2026da96 202b5626",
+         {"nvidia.gpu.pci_bus_id": "0000:19:00", "nvidia.xid.code": 62,
+          "error.message": "32260b5e 000154b0 00000000 2026da96 202b5626"}),
+        ("Nov 23 09:12:44 gpu-node-1 kernel: NVRM: Xid (PCI:0000:00:1e): 13, pid=1823, name=vllm-worker, "
+         "Graphics SM Warp Exception on (GPC 0, TPC 1, SM 0): Out Of Range Address",
+         {"nvidia.xid.code": 13, "process.name": "vllm-worker", "process.pid": 1823}),
+    ),
+    include_lines=(r"NVRM: Xid \(PCI:",),
+)
+
+LOG_FORMATS = {fmt.name: fmt for fmt in (VLLM, UVICORN, TGI, TGI_JSON, LLAMACPP, OLLAMA, TRITON, SGLANG, PYTHON, CELERY, JSON,
+                                         NVIDIA_XID)}

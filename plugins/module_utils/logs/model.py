@@ -25,6 +25,8 @@ class Logs:
     timezone: str
     # (line, expect) pairs proven at compile time: the format's own, then the description's.
     samples: tuple = ()
+    # RE2 expressions: Filebeat keeps only the lines matching one (empty: every line).
+    include_lines: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ def parse_logs(data, path, problems):
         problems.add(path, f"cannot be written into the Logstash pipeline: {error}")
     if len(problems.items) > before:
         return None
-    logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone)
+    logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone,
+                include_lines=preset.include_lines if preset else ())
     samples = _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
     own = tuple((line, tuple(expect.items())) for line, expect in preset.samples) if preset else ()
     return dataclasses.replace(logs, samples=own + samples)

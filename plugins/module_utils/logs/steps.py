@@ -114,17 +114,16 @@ def parse_duration_ns(text):
     return total
 
 
-# Java/Joda pattern letters -> strptime; fractions of a second are handled apart.
-_JAVA_TOKENS = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"),
-                ("MMM", "%b"))
+# Java/Joda pattern letters -> strptime (d: a day of one or two digits, as syslog's "Dec  2");
+# fractions of a second are handled apart.
+_JAVA_TOKENS = {"yyyy": "%Y", "MMM": "%b", "MM": "%m", "dd": "%d", "d": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+_JAVA_TOKEN = re.compile("|".join(sorted(_JAVA_TOKENS, key=len, reverse=True)))
 
 
 def _java_to_strptime(fmt):
     fraction = re.search(r"[.,]?S+", fmt)
     head = fmt[:fraction.start()] if fraction else fmt
-    for java, python in sorted(_JAVA_TOKENS, key=lambda pair: -len(pair[0])):
-        head = head.replace(java, python)
-    return head, fraction is not None
+    return _JAVA_TOKEN.sub(lambda found: _JAVA_TOKENS[found.group(0)], head), fraction is not None
 
 
 def parse_timestamp(text, formats, tz_name, now):

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS
+from ansible_collections.llmagentos.ops.plugins.module_utils.regex import re2_problem
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.spec import sample_problem
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import (
     Failure, ParseDate, parse_duration_ns, parse_timestamp, run)
@@ -110,3 +111,32 @@ def test_multiline_rules_start_events_on_first_lines_and_join_continuations():
             assert not any(start.search(rest) for rest in continuation), (fmt.name, continuation)
     traceback = ["Traceback (most recent call last):", '  File "x.py", line 1, in <module>', "RuntimeError: boom"]
     assert not any(re.search(LOG_FORMATS["vllm"].line_start, line) for line in traceback)
+
+
+@pytest.mark.parametrize("line", [
+    "Nov 23 09:12:44 gpu-node-1 kernel: NVRM: GPU at PCI:0000:3b:00: GPU-6f4f8a1c-0c4e-11ef-9a13-0242ac120002",
+    "Nov 23 09:12:44 gpu-node-1 kernel: NVRM: Xid (PCI:0000:3b:00): ",
+    "Nov 23 09:12:44 gpu-node-1 kernel: NVRM: Xid (PCI:zz): 79, GPU has fallen off the bus.",
+    "Nov 23 09:12:44 gpu-node-1 kernel: EXT4-fs (md127p3): re-mounted r/w.",
+])
+def test_nvidia_xid_reads_xid_lines_only(line):
+    with pytest.raises(Failure):
+        run(LOG_FORMATS["nvidia_xid"].steps, line, NOW)
+
+
+def test_nvidia_xid_keeps_only_its_lines_in_filebeat_with_an_re2_expression():
+    include = LOG_FORMATS["nvidia_xid"].include_lines
+    assert include and all(re2_problem(expression) is None for expression in include)
+    kept = [line for line in ("kernel: NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.",
+                              "kernel: NVRM: loading NVIDIA UNIX Open Kernel Module 570.158.01",
+                              "kernel: EXT4-fs (md127p3): re-mounted r/w.")
+            if any(re.search(expression, line) for expression in include)]
+    assert kept == ["kernel: NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus."]
+    assert all(not fmt.include_lines for name, fmt in LOG_FORMATS.items() if name != "nvidia_xid")
+
+
+def test_a_one_or_two_digit_day_reads_like_syslog_prints_it():
+    formats = ("MMM dd HH:mm:ss", "MMM  d HH:mm:ss")
+    assert parse_timestamp("Nov  3 10:15:42", formats, "UTC", NOW) == datetime(2026, 11, 3, 10, 15, 42, tzinfo=timezone.utc)
+    assert parse_timestamp("Nov 13 10:15:42", formats, "UTC", NOW) == datetime(2026, 11, 13, 10, 15, 42, tzinfo=timezone.utc)
+    assert parse_timestamp("13 Nov 10:15:42", formats, "UTC", NOW) is None

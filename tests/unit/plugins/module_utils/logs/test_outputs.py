@@ -125,6 +125,18 @@ def test_filebeat_inputs_for_logstash_name_no_pipeline_and_label_every_event():
         agent_filebeat_inputs(AGENTS, GROUPS, output="kafka")
 
 
+def test_the_kernel_log_input_of_a_gpu_keeps_only_xid_lines():
+    agents = [{"name": "bot", "components": [
+        {"name": "gpu0", "kind": "gpu", "preset": "dcgm", "targets": ["gpu-1:9400"],
+         "logs": {"paths": ["/var/log/kern.log"], "format": "nvidia_xid"}},
+        {"name": "llm", "kind": "llm", "preset": "vllm", "targets": ["gpu-1:8000"],
+         "logs": {"paths": ["/var/log/vllm.log"], "format": "vllm"}}]}]
+    gpu, llm = agent_filebeat_inputs(agents, {})
+    assert gpu["include_lines"] == [r"NVRM: Xid \(PCI:"] and gpu["paths"] == ["/var/log/kern.log"]
+    assert "parsers" not in gpu and gpu["fields"]["labels"] == {"agent": "bot", "component": "gpu0"}
+    assert "include_lines" not in llm
+
+
 def test_logstash_filter_refuses_missing_hosts_and_half_tls():
     with pytest.raises(AnsibleFilterError, match="elasticsearch_hosts must be a non-empty list"):
         agent_logstash_pipeline(AGENTS, groups=GROUPS)

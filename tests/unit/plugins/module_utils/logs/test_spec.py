@@ -105,7 +105,7 @@ def test_neither_format_nor_grok_is_refused():
     description = copy.deepcopy(BASE)
     del description[0]["components"][0]["logs"]["format"]
     expected = ("give a format (one of vllm, uvicorn, tgi, tgi_json, llamacpp, ollama, triton, sglang, python, celery, "
-                "json) or your own grok patterns")
+                "json, nvidia_xid) or your own grok patterns")
     assert problems(description) == [(PATH, expected)]
 
 
