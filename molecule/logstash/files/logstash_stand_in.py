@@ -1,10 +1,12 @@
 """Stand-in for Logstash's bin/logstash and bin/logstash-keystore, packed like Elastic's release
 archive because Elastic's downloads are unreachable from the test machines. With the grammar
 reader of tests/helpers/logstash_grammar.py packed beside it, it implements what the role calls: the
-keystore (password from LOGSTASH_KEYSTORE_PASS), `-t -f FILE` (the configuration grammar, and
-every ${VAR} resolvable from the keystore) and the daemon's monitoring API, with SIGHUP reloading
-pipelines.yml; a persisted queue gets its directory under path.data, as Logstash pages it there.
-It parses nothing and ships nothing."""
+keystore (password from LOGSTASH_KEYSTORE_PASS), `-t` (refused as root, as Logstash 9 does; with
+`-f FILE` that pipeline, else logstash.yml's settings checked against Logstash's settings and every
+pipeline of pipelines.yml: the configuration grammar, and every ${VAR} resolvable from the
+keystore) and the daemon's monitoring API, with SIGHUP reloading pipelines.yml; a persisted
+queue gets its directory under path.data, as Logstash pages it there. It parses nothing and
+ships nothing."""
 
 import hashlib
 import http.server
@@ -18,6 +20,23 @@ import yaml
 from logstash_grammar import GrammarError, Parser  # packed beside this program
 
 VERSION = "9.2.1"
+# logstash.yml's settings as Logstash 9 registers them (logstash-settings-file in its reference);
+# any other name is refused at start, and by -t.
+SETTINGS = frozenset("""
+node.name path.data path.logs path.plugins path.config path.queue path.dead_letter_queue path.settings
+pipeline.id pipeline.workers pipeline.batch.size pipeline.batch.delay pipeline.ordered pipeline.unsafe_shutdown
+pipeline.ecs_compatibility pipeline.plugin_classloaders pipeline.separate_logs pipeline.buffer.type
+config.string config.test_and_exit config.reload.automatic config.reload.interval config.debug config.support_escapes
+config.field_reference.escape_style
+queue.type queue.page_capacity queue.max_events queue.max_bytes queue.checkpoint.acks queue.checkpoint.writes
+queue.checkpoint.retry queue.drain queue.compression
+dead_letter_queue.enable dead_letter_queue.max_bytes dead_letter_queue.flush_interval dead_letter_queue.storage_policy
+dead_letter_queue.retain.age
+api.enabled api.environment api.http.host api.http.port api.ssl.enabled api.ssl.keystore.path api.ssl.keystore.password
+api.ssl.supported_protocols api.auth.type api.auth.basic.username api.auth.basic.password
+api.auth.basic.password_policy.mode
+log.level log.format log.format.json.fix_duplicate_message_fields allow_superuser keystore.file keystore.classname
+""".split())
 
 
 def settings_dir(argv):
@@ -89,6 +108,30 @@ def check_pipeline(argv, path):
     return None
 
 
+def test(argv):
+    """What `logstash -t` reports, or None."""
+    if os.geteuid() == 0:
+        return "Logstash cannot be run as superuser (allow_superuser is false)."
+    if "-f" in argv:
+        return check_pipeline(argv, argv[argv.index("-f") + 1])
+    directory = settings_dir(argv)
+    with open(os.path.join(directory, "logstash.yml"), encoding="utf-8") as handle:
+        settings = yaml.safe_load(handle) or {}
+    for name in settings:
+        if name not in SETTINGS and not name.startswith("xpack."):
+            return f"An unexpected error occurred! Setting \"{name}\" doesn't exist. Please check if you haven't made a typo."
+    with open(os.path.join(directory, "pipelines.yml"), encoding="utf-8") as handle:
+        pipelines = yaml.safe_load(handle) or []
+    for pipeline in pipelines:
+        for name in pipeline:
+            if name not in SETTINGS:
+                return f"Setting \"{name}\" of pipeline {pipeline.get('pipeline.id')} doesn't exist."
+        problem = check_pipeline(argv, pipeline["path.config"])
+        if problem:
+            return problem
+    return None
+
+
 def run(argv):
     directory = settings_dir(argv)
     state = {"pipelines": [], "reloads": 0, "reload_failures": 0}
@@ -156,7 +199,7 @@ def main(argv):
     if os.path.basename(sys.argv[0]) == "logstash-keystore":
         return keystore(argv)
     if "-t" in argv:
-        problem = check_pipeline(argv, argv[argv.index("-f") + 1])
+        problem = test(argv)
         if problem:
             print(f"[FATAL][logstash.runner] {problem}", file=sys.stderr)
             return 1
