@@ -36,7 +36,7 @@ def every_preset_agent():
             offered = set(preset.signals)
             alerts = {key: ({row.direction: "1s" if row.threshold is DURATION else 0.5} if row.direction else {})
                       for key, row in ALERT_KINDS.items()
-                      if set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of))}
+                      if row.applies_to(kind) and set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of))}
             components.append({"name": f"{preset.name}-{kind}", "kind": kind, "preset": preset.name,
                                "targets": ["h:1"], "alerts": alerts,
                                "slos": [{"sli": "availability", "objective": 99}] if {"requests", "errors"} <= offered else []})

@@ -4,7 +4,9 @@ A profile lists the metric families an engine version exposes, each series drive
 quantity. A State gives those quantities per second (or as a level, for gauges), and
 input_series() turns the profile into the series Prometheus would have scraped from that engine
 in that state: counters rising at their rate, histograms observing the state's values into the
-engine's own buckets, gauges at their level."""
+engine's own buckets, gauges at their level. A GPU event (a family marked "event") happens half-way:
+its gauge steps from 0 to the state's level, or (`"event": "time"`) its series appears then with
+the time of the event; a lost GPU's series stop a quarter of the way."""
 
 from __future__ import annotations
 
@@ -34,6 +36,19 @@ class State:
     gpu_utilization: float = 0.6
     gpu_memory_used: float = 40 * GIB
     gpu_memory_total: float = 80 * GIB
+    # GPU health: the last Xid code, uncorrectable ECC errors (per second, and as a total), the
+    # remap flags, the clock-event bitmask and the nvidia-smi slowdown flags, NVLink errors per
+    # second, the driver's recovery action, and whether the GPU fell off the bus.
+    xid: int = 0
+    ecc_errors: float = 0.0
+    remap_failure: float = 0.0
+    remap_pending: float = 0.0
+    clock_events: int = 0
+    hw_thermal: float = 0.0
+    power_brake: float = 0.0
+    nvlink_errors: float = 0.0
+    recovery_action: float = 0.0
+    gpu_lost: bool = False
 
     def rates(self):
         """Counter quantities per second."""
@@ -43,7 +58,7 @@ class State:
             "prompt_tokens": self.requests * 500, "output_tokens": self.requests * self.tokens_per_request,
             "preemptions": self.preemptions, "latency_sum": self.requests * self.latency,
             "queue_time_sum": self.requests * self.queue_time, "prompt_seconds": self.requests * 0.05,
-            "energy_mj": 400_000.0,
+            "energy_mj": 400_000.0, "ecc_errors": self.ecc_errors, "nvlink_errors": self.nvlink_errors,
         }
 
     def levels(self):
@@ -56,7 +71,10 @@ class State:
             "gpu_memory_free_bytes": free, "gpu_memory_used_mib": self.gpu_memory_used / 2 ** 20,
             "gpu_memory_free_mib": free / 2 ** 20, "tokens_per_second": self.requests * self.tokens_per_request,
             "prompt_tokens_per_second": self.requests * 500, "used_tokens": 20_000 * self.kv_cache,
-            "preemptions_now": 0.0,
+            "preemptions_now": 0.0, "xid_last": self.xid, "ecc_uncorrected_total": 3.0 if self.ecc_errors else 0.0,
+            "remap_failure": self.remap_failure, "remap_pending": self.remap_pending, "clock_events": self.clock_events,
+            "hw_thermal": self.hw_thermal, "power_brake": self.power_brake, "recovery_action": self.recovery_action,
+            "xid_79": self.xid == 79, "xid_94": self.xid == 94,
         }
 
     def observations(self):
@@ -83,7 +101,19 @@ FAULTS = {
     "kv_cache_usage": replace(HEALTHY, kv_cache=0.97),
     "preemptions": replace(HEALTHY, preemptions=5.0),
     "stalled": replace(HEALTHY, requests=0.0, waiting=5.0, running=0.0),
+    "xid_critical": replace(HEALTHY, xid=79),
+    "xid_warning": replace(HEALTHY, xid=94),
+    "ecc_uncorrected": replace(HEALTHY, ecc_errors=0.01),
+    "row_remap_failure": replace(HEALTHY, remap_failure=1.0),
+    "row_remap_pending": replace(HEALTHY, remap_pending=1.0),
+    # Hardware thermal slowdown (0x40); the nvidia-smi flag alike.
+    "hw_slowdown": replace(HEALTHY, clock_events=0x40, hw_thermal=1.0),
+    "nvlink_errors": replace(HEALTHY, nvlink_errors=0.05),
+    "recovery_action": replace(HEALTHY, recovery_action=1.0),
+    "gpu_missing": replace(HEALTHY, gpu_lost=True),
 }
+# A busy GPU that is healthy pages nobody: full compute, framebuffer 95 % reserved (as vLLM does).
+BUSY = replace(HEALTHY, gpu_utilization=1.0, gpu_memory_used=0.95 * 80 * GIB, running=64.0)
 
 
 def _number(value):
@@ -102,6 +132,7 @@ def input_series(profile, state, labels, samples, interval_seconds=60):
     """promtool input_series for `profile` scraped in `state`, every series with `labels` (the
     target labels Prometheus adds) besides the profile's own."""
     rates, levels, observations = state.rates(), state.levels(), state.observations()
+    half = samples // 2
     inputs = []
     for family in profile["families"]:
         own = {**profile["labels"], **family.get("labels", {}), **labels}
@@ -123,9 +154,21 @@ def input_series(profile, state, labels, samples, interval_seconds=60):
             series_labels = {**own, **series["labels"]}
             value = series["value"]
             if family["type"] == "counter":
-                inputs.append({"series": _selector(family["name"], series_labels),
-                               "values": _rising(rates[value] * scale, samples, interval_seconds)})
+                values = _rising(rates[value] * scale, samples, interval_seconds)
             else:
                 level = value if isinstance(value, (int, float)) else levels[value]
-                inputs.append({"series": _selector(family["name"], series_labels), "values": f"{_number(level * scale)}x{samples}"})
+                values = f"{_number(level * scale)}x{samples}"
+                if family.get("event") == "time":
+                    if not level:
+                        continue
+                    values = f"_x{half} {_number(half * interval_seconds)}x{samples - half}"
+                elif family.get("event"):
+                    values = f"0x{half} {_number(level * scale)}x{samples - half}"
+            if state.gpu_lost:
+                # Early enough for the staleness of its last samples (5m) and the alert's `for` to pass.
+                lost = samples // 4
+                head = (_rising(rates[value] * scale, lost, interval_seconds) if family["type"] == "counter"
+                        else f"{_number(level * scale)}x{lost}")
+                values = f"{head} _x{samples - lost}"
+            inputs.append({"series": _selector(family["name"], series_labels), "values": values})
     return inputs

@@ -65,6 +65,16 @@ class AlertKind:
     # Ratios, quantiles and throughput say nothing about a component serving almost no requests.
     gated: bool = False
     any_of: tuple = ()
+    # GPU health (gpu_health.py): one alert per GPU, read from its per-GPU recording.
+    gpu: bool = False
+    # The sentence of its description, before " on GPU n of host".
+    description: str = ""
+    default_severity: str = "warning"
+    default_for: str = "5m"
+    # Xid alerts: the codes they page for, unless the description lists its own.
+    codes: tuple = ()
+    # The component kinds it is for (empty: any that offers its signals).
+    component_kinds: tuple = ()
 
     def reads_signals(self, component):
         """The signals of `component` that the alert's expression reads."""
@@ -77,6 +87,9 @@ class AlertKind:
     @property
     def reads_ratio(self):
         return self.reads in RATIO_RECORDINGS
+
+    def applies_to(self, component_kind):
+        return not self.component_kinds or component_kind in self.component_kinds
 
     def alert_name(self, component_kind):
         if component_kind in self.names:
@@ -103,7 +116,8 @@ class AlertKind:
 
     def options(self):
         """The keys an entry of this kind takes under alerts.<key>."""
-        return ("for", "severity") + ((self.direction,) if self.direction else ()) + (("quantile",) if self.reads_quantile else ())
+        return (("for", "severity") + ((self.direction,) if self.direction else ()) + (("quantile",) if self.reads_quantile else ())
+                + (("codes",) if self.codes else ()))
 
     def schema(self):
         properties = {"for": DURATION_SCHEMA, "severity": {"enum": list(SEVERITIES)}}
@@ -111,11 +125,23 @@ class AlertKind:
             properties[self.direction] = self.threshold.schema
         if self.reads_quantile:
             properties["quantile"] = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
+        if self.codes:
+            properties["codes"] = {"type": "array", "minItems": 1, "uniqueItems": True,
+                                   "items": {"type": "integer", "minimum": 1, "maximum": MAX_XID},
+                                   "description": f"The Xid codes it pages for; default {', '.join(map(str, self.codes))}."}
         return {"type": "object", "additionalProperties": False, "properties": properties,
                 "required": [self.direction] if self.direction else []}
 
 
 SEVERITIES = ("info", "warning", "critical")
+MAX_XID = 9999
+# Xids that mean the GPU needs a reset, the node a reboot or the hardware a look (NVIDIA's Xid
+# catalogue): double-bit ECC (48), a halted microcontroller (62), ECC page retirement or row
+# remapping failure (64), NVLink (74), fallen off the bus (79), uncontained ECC (95), GSP
+# timeouts (119, 120). 94 (a contained ECC error) costs the application its context, not the GPU.
+# Application faults (13, 31, 43, 45) are the program's, and page nobody.
+XID_CRITICAL = (48, 62, 64, 74, 79, 95, 119, 120)
+XID_WARNING = (94,)
 DOWN = "down"
 STALLED = "stalled"
 # What shows that a stalled engine is not working off its queue, best first.
@@ -142,6 +168,36 @@ ALERT_KINDS = {kind.key: kind for kind in (
     AlertKind(STALLED, ("queue_depth",), None, None, None, "queue progress", "EngineStalled",
               any_of=PROGRESS_SIGNALS),
     AlertKind("kv_cache_usage", ("kv_cache_usage",), "kv_cache_usage", RATIO, "above", "KV-cache usage", "KVCacheUsageHigh"),
+    # GPU health, per GPU. Framebuffer use is no health signal (vLLM reserves it up front): the
+    # KV cache above is what runs out.
+    AlertKind("xid_critical", ("gpu_xid",), "gpu_xid", None, None, "an Xid that needs a reset, a reboot or the hardware "
+              "checked", "XidCritical", gpu=True, default_severity="critical", default_for="1m", codes=XID_CRITICAL),
+    AlertKind("xid_warning", ("gpu_xid",), "gpu_xid", None, None, "an Xid the driver contained", "XidWarning", gpu=True,
+              default_for="1m", codes=XID_WARNING),
+    AlertKind("ecc_uncorrected", ("gpu_ecc_uncorrected",), "gpu_ecc_uncorrected", None, None,
+              "uncorrectable ECC errors", "EccUncorrectable", gpu=True,
+              description="Uncorrectable (volatile) ECC errors were counted within the last 10m",
+              default_severity="critical", default_for="1m"),
+    AlertKind("row_remap_failure", ("gpu_row_remap_failure",), "gpu_row_remap_failure", None, None,
+              "a failed row remap", "RowRemapFailed", gpu=True,
+              description="Memory row remapping has failed: the GPU can no longer retire bad memory and needs service",
+              default_severity="critical", default_for="1m"),
+    AlertKind("row_remap_pending", ("gpu_row_remap_pending",), "gpu_row_remap_pending", None, None,
+              "a pending row remap", "RowRemapPending", gpu=True,
+              description="A memory row remap waits for the next GPU reset; until then the bad row stays in use",
+              default_for="15m"),
+    AlertKind("hw_slowdown", ("gpu_hw_slowdown",), "gpu_hw_slowdown", None, None,
+              "a hardware slowdown", "HardwareSlowdown", gpu=True,
+              description="The GPU's clocks are held down by hardware thermal or power-brake slowdown (too hot, or the "
+                          "power supply asserted its brake)"),
+    AlertKind("nvlink_errors", ("gpu_nvlink_errors",), "gpu_nvlink_errors", None, None, "NVLink errors", "NvlinkErrors",
+              gpu=True, description="NVLink CRC or recovery errors were counted within the last 10m", default_for="1m"),
+    AlertKind("recovery_action", ("gpu_recovery_action",), "gpu_recovery_action", None, None,
+              "a recovery action the driver asks for", "RecoveryActionRequired", gpu=True,
+              description="The driver asks for a recovery action (a GPU reset, a node reboot or a drain)",
+              default_severity="critical", default_for="1m"),
+    AlertKind("gpu_missing", ("gpu_utilization",), "gpu_count", None, None, "a missing GPU", "Missing", gpu=True,
+              default_severity="critical", component_kinds=("gpu",)),
     AlertKind(DOWN, (), None, None, None, "target", "AgentComponentDown", prefixed=False),
 )}
 

@@ -46,7 +46,26 @@ SIGNALS = {
     "gpu_memory_used": SignalKind("gauge"),          # bytes
     "gpu_memory_total": SignalKind("gauge"),         # bytes
     "gpu_memory_free": SignalKind("gauge"),          # bytes; used + free stands in for total (DCGM)
+    # The health of each GPU, recorded per GPU (gpu_health.py) and never aggregated over a
+    # component's GPUs: an alert names the GPU that failed.
+    "gpu_xid": SignalKind("gpu_health"),               # the driver's Xid events
+    "gpu_ecc_uncorrected": SignalKind("gpu_health"),   # uncorrectable (volatile) ECC errors
+    "gpu_row_remap_failure": SignalKind("gpu_health"),  # 1: a row could not be remapped
+    "gpu_row_remap_pending": SignalKind("gpu_health"),  # 1: a remap waits for a GPU reset
+    "gpu_hw_slowdown": SignalKind("gpu_health"),       # >0: hardware thermal or power-brake slowdown
+    "gpu_nvlink_errors": SignalKind("gpu_health"),     # NVLink CRC and recovery errors
+    "gpu_recovery_action": SignalKind("gpu_health"),   # >0: the driver asks for a reset or reboot
 }
+GPU_HEALTH_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "gpu_health")
+# What a per-GPU recording keeps: the component, the host and the GPU's identity (DCGM's labels;
+# other exporters' are renamed to them).
+GPU_BY = "agent, component, kind, instance, gpu, UUID, pci_bus_id"
+# How far back an event (an Xid, an error count going up) keeps its GPU's alert firing.
+GPU_EVENT_WINDOW = "10m"
+_GPU_RECORD_SUFFIX = {"gpu_xid": f"recent{GPU_EVENT_WINDOW}", "gpu_ecc_uncorrected": f"increase{GPU_EVENT_WINDOW}",
+                      "gpu_nvlink_errors": f"increase{GPU_EVENT_WINDOW}"}
+# The GPUs an exporter sees per host, for the alert on a GPU that disappeared.
+GPU_COUNT = "gpu_count"
 COUNTER_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "counter")
 HISTOGRAM_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "histogram")
 RECORDED_GAUGES = tuple((name, kind.aggregation) for name, kind in SIGNALS.items() if kind.aggregation)
@@ -82,6 +101,10 @@ def record_name(signal, quantile=None):
         return f"{PREFIX}:{signal}:rate{RATE_WINDOW}"
     if signal in _RATIO_SUFFIXED:
         return f"{PREFIX}:{signal}:ratio"
+    if signal in GPU_HEALTH_SIGNALS:
+        return f"{PREFIX}:{signal}:{_GPU_RECORD_SUFFIX.get(signal, 'max')}"
+    if signal == GPU_COUNT:
+        return f"{PREFIX}:{GPU_COUNT}:count"
     aggregation = SIGNALS[signal].aggregation if signal in SIGNALS else None
     return f"{PREFIX}:{signal}:{aggregation or 'rate' + RATE_WINDOW}"
 

@@ -8,7 +8,7 @@ import re
 
 from ..logs.spec import parse_logs
 from ..units import parse_duration, parse_objective
-from .alert_kinds import ALERT_KINDS, SEVERITIES
+from .alert_kinds import ALERT_KINDS, MAX_XID, SEVERITIES
 from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS, VARIABLE
 from .errors import Problems
 from .model import Agent, Alert, Component, Kubernetes, Slo
@@ -178,7 +178,7 @@ def _parse_component(agent, data, path, groups, problems):
     labels = _parse_labels(data.get("labels", {}), f"{path}.labels", problems)
     signals = dict(preset.signals)
     signals.update(_parse_metrics(data.get("metrics", {}), f"{path}.metrics", problems))
-    alerts = _parse_alerts(data.get("alerts", {}), f"{path}.alerts", preset, signals, problems)
+    alerts = _parse_alerts(data.get("alerts", {}), f"{path}.alerts", preset, signals, problems, kind)
     slos = _parse_slos(data.get("slos", []), f"{path}.slos", preset, signals, problems)
     logs = parse_logs(data["logs"], f"{path}.logs", problems) if "logs" in data else None
     if len(problems.items) > before:
@@ -303,7 +303,7 @@ def _signal_problem(preset, missing):
     return f"needs {' and '.join(missing)}, which preset {preset.name!r} does not offer"
 
 
-def _parse_alerts(alerts, path, preset, signals, problems):
+def _parse_alerts(alerts, path, preset, signals, problems, component_kind):
     if _mapping(alerts, path, problems) is None:
         return ()
     parsed = []
@@ -313,6 +313,9 @@ def _parse_alerts(alerts, path, preset, signals, problems):
             problems.add(alert_path, f"unknown alert; known alerts: {', '.join(ALERT_KINDS)}")
             continue
         kind = ALERT_KINDS[key]
+        if not kind.applies_to(component_kind):
+            problems.add(alert_path, f"is an alert of {' and '.join(kind.component_kinds)} components, not of kind {component_kind!r}")
+            continue
         direction = kind.direction
         missing = [name for name in kind.signals if name not in signals]
         if kind.any_of and not any(name in signals for name in kind.any_of):
@@ -333,18 +336,29 @@ def _parse_alerts(alerts, path, preset, signals, problems):
                 if problem:
                     problems.add(f"{alert_path}.{direction}", f"{spec[direction]!r} {problem}")
                     threshold = None
-        for_seconds = _parse(parse_duration, spec.get("for", "5m"), f"{alert_path}.for", problems)
+        for_seconds = _parse(parse_duration, spec.get("for", kind.default_for), f"{alert_path}.for", problems)
         if for_seconds is not None and for_seconds > MAX_FOR_SECONDS:
             problems.add(f"{alert_path}.for", f"{spec['for']!r} is longer than the 7d an alert may wait")
-        severity = spec.get("severity", "warning")
+        codes = _codes(spec.get("codes", list(kind.codes)), f"{alert_path}.codes", problems) if kind.codes else ()
+        severity = spec.get("severity", kind.default_severity)
         if severity not in SEVERITIES:
             problems.add(f"{alert_path}.severity", f"must be one of {', '.join(SEVERITIES)}, got {severity!r}")
         quantile = spec.get("quantile", 0.95)
         if not _is_quantile(quantile):
             problems.add(f"{alert_path}.quantile",
                          f"must be a number from 0.001 to 0.999 with at most four decimals, such as 0.95, got {quantile!r}")
-        parsed.append(Alert(key, threshold, direction, for_seconds or DEFAULT_FOR, severity, float(quantile) if _is_quantile(quantile) else 0.95))
+        parsed.append(Alert(key, threshold, direction, for_seconds or DEFAULT_FOR, severity,
+                            float(quantile) if _is_quantile(quantile) else 0.95, codes))
     return tuple(parsed)
+
+
+def _codes(value, path, problems):
+    """Xid codes: a non-empty list of distinct whole numbers from 1 to MAX_XID."""
+    if (not isinstance(value, list) or not value or len(set(map(repr, value))) != len(value)
+            or not all(not isinstance(code, bool) and isinstance(code, int) and 1 <= code <= MAX_XID for code in value)):
+        problems.add(path, f"must be a list of distinct Xid codes (whole numbers from 1 to {MAX_XID}), got {value!r}")
+        return ()
+    return tuple(sorted(value))
 
 
 def _is_quantile(value):

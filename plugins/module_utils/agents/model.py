@@ -17,6 +17,8 @@ class Alert:
     for_seconds: float
     severity: str
     quantile: float
+    # Xid alerts: the codes they page for.
+    codes: tuple = ()
 
 
 @dataclass(frozen=True)

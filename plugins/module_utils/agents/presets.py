@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .alert_kinds import ALERT_KINDS
-from .conventions import KINDS, SIGNALS
+from .conventions import GPU_HEALTH_SIGNALS, KINDS, SIGNALS
 
 CATALOG_VERSION = "2026.12.1"
 
@@ -25,11 +25,19 @@ class Metric:
     """One metric as PromQL: `selector` names exactly one metric (plus matchers) without the
     component's own labels; histograms name it without _bucket/_sum/_count. `scale` turns the
     metric's unit into the signal's (Triton reports milliseconds, the collection works in
-    seconds); `plus` names a counter added to it (Triton counts successes and failures apart)."""
+    seconds); `plus` names a counter added to it (Triton counts successes and failures apart).
+
+    GPU health metrics say how they are read (`form`, see gpu_health.py), for exporters that label
+    a GPU only by its uuid the info metric that gives its index and PCI address (`identity`), and,
+    for a metric that appears only with its first event, the metric that shows it is watched
+    (`watched_by`)."""
 
     selector: str
     scale: float = 1.0
     plus: str | None = None
+    form: str = "value"
+    identity: str | None = None
+    watched_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,11 @@ class Signal:
     @property
     def names(self):
         return tuple(metric.selector for metric in self.metrics)
+
+
+def _smi(name, **options):
+    """A metric of nvidia_gpu_exporter, whose GPUs are known by uuid only."""
+    return Metric(name, identity="nvidia_smi_gpu_info", **options)
 
 
 def signal(*metrics, scale=1.0):
@@ -65,7 +78,9 @@ class Preset:
 
     @property
     def lacks(self):
-        return tuple(name for name in SIGNALS if name not in self.signals and name not in self.user_signals)
+        """The signals of its kinds it cannot offer (GPU health only matters to GPU exporters)."""
+        return tuple(name for name in SIGNALS if name not in self.signals and name not in self.user_signals
+                     and ("gpu" in self.kinds or name not in GPU_HEALTH_SIGNALS))
 
 
 def _preset(name, kinds, port, metrics_path, signals=None, user_signals=(), probe_path=None, source=""):
@@ -170,18 +185,42 @@ PRESETS = {p.name: p for p in (
             source="opentelemetry semantic-conventions(-genai) gen-ai metrics"),
     _preset("otel_genai_agent", ["engine"], 8889, "/metrics", _otel_operation("invoke_agent"),
             source="opentelemetry semantic-conventions(-genai) gen-ai metrics"),
-    # NVIDIA DCGM exporter (etc/default-counters.csv): utilisation in percent, memory in MiB.
+    # NVIDIA DCGM exporter (etc/default-counters.csv): utilisation in percent, memory in MiB. The
+    # last Xid as a gauge; the clock-event bitmask under its DCGM 3.3 name, then the older one.
+    # ECC, pending remaps, clock events and NVLink errors are commented out of the default
+    # counters file: the dcgm_exporter role's counters file has them.
     _preset("dcgm", ["gpu"], 9400, "/metrics", {
         "gpu_utilization": signal("DCGM_FI_DEV_GPU_UTIL", scale=0.01),
         "gpu_memory_used": signal("DCGM_FI_DEV_FB_USED", scale=1024 * 1024),
         "gpu_memory_free": signal("DCGM_FI_DEV_FB_FREE", scale=1024 * 1024),
-    }, source="dcgm-exporter etc/default-counters.csv"),
-    # utkuozdemir/nvidia_gpu_exporter (nvidia-smi based; [%] -> _ratio, [MiB] -> _bytes).
+        "gpu_xid": signal(Metric("DCGM_FI_DEV_XID_ERRORS", form="last_xid")),
+        "gpu_ecc_uncorrected": signal(Metric("DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", form="count")),
+        "gpu_row_remap_failure": signal("DCGM_FI_DEV_ROW_REMAP_FAILURE"),
+        "gpu_row_remap_pending": signal("DCGM_FI_DEV_ROW_REMAP_PENDING"),
+        "gpu_hw_slowdown": signal(Metric("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", form="clock_events"),
+                                  Metric("DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", form="clock_events")),
+        "gpu_nvlink_errors": signal(Metric("DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL", form="count",
+                                           plus="DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL")),
+    }, source="dcgm-exporter etc/default-counters.csv, DCGM dcgm_fields.h"),
+    # utkuozdemir/nvidia_gpu_exporter (nvidia-smi based; [%] -> _ratio, [MiB] -> _bytes): GPUs by
+    # uuid, with index and PCI address on nvidia_smi_gpu_info. Xids only from the NVML backend,
+    # as the time of the last event per code; no NVLink error counters.
     _preset("nvidia_smi", ["gpu"], 9835, "/metrics", {
         "gpu_utilization": signal("nvidia_smi_utilization_gpu_ratio"),
         "gpu_memory_used": signal("nvidia_smi_memory_used_bytes"),
         "gpu_memory_total": signal("nvidia_smi_memory_total_bytes"),
-    }, source="nvidia_gpu_exporter internal/exporter/exporter.go"),
+        # Its series appear with the first Xid; the NVML backend, which watches for them, is known
+        # by its return-code gauge.
+        "gpu_xid": signal(_smi("nvidia_smi_xid_last_timestamp_seconds", form="xid_times", watched_by="nvidia_smi_nvml_return_code")),
+        "gpu_ecc_uncorrected": signal(_smi("nvidia_smi_ecc_errors_uncorrected_volatile_total", form="count")),
+        "gpu_row_remap_failure": signal(_smi("nvidia_smi_remapped_rows_failure")),
+        "gpu_row_remap_pending": signal(_smi("nvidia_smi_remapped_rows_pending")),
+        "gpu_hw_slowdown": signal(
+            _smi("nvidia_smi_clocks_event_reasons_hw_thermal_slowdown", plus="nvidia_smi_clocks_event_reasons_hw_power_brake_slowdown"),
+            _smi("nvidia_smi_clocks_throttle_reasons_hw_thermal_slowdown",
+                 plus="nvidia_smi_clocks_throttle_reasons_hw_power_brake_slowdown")),
+        "gpu_recovery_action": signal(_smi("nvidia_smi_gpu_recovery_action")),
+    }, source="nvidia_gpu_exporter docs/METRICS.md, internal/integration/testdata"),
     # Tool APIs and task engines: the user names their own metrics under `metrics:`.
     _preset("http_api", ["tool", "vector_store"], None, "/metrics", user_signals=("requests", "errors", "latency"),
             source="user-defined"),
@@ -190,7 +229,8 @@ PRESETS = {p.name: p for p in (
 )}
 
 # Components without a preset (kind custom) may map any signal themselves.
-CUSTOM = _preset("custom", list(KINDS), None, "/metrics", user_signals=tuple(SIGNALS))
+# GPU health is read in exporter-specific forms: only the GPU presets offer it.
+CUSTOM = _preset("custom", list(KINDS), None, "/metrics", user_signals=tuple(n for n in SIGNALS if n not in GPU_HEALTH_SIGNALS))
 
 
 def alert_names():
@@ -201,6 +241,6 @@ def alert_names():
         offered = set(preset.signals) | set(preset.user_signals)
         for kind in ("custom",) if preset is CUSTOM else preset.kinds:
             for key, row in ALERT_KINDS.items():
-                if set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of)):
+                if row.applies_to(kind) and set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of)):
                     names.setdefault(key, set()).add(row.alert_name(kind))
     return {key: sorted(found) for key, found in names.items()}

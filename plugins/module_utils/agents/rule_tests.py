@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 
-from . import slo as slo_rules
+from . import gpu_health, slo as slo_rules
 from .alert_kinds import DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
-from .conventions import RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
+from .conventions import GPU_HEALTH_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
 from .promql import matchers, number
 from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, watched_series
 
@@ -70,6 +70,9 @@ def _cases(agent, component, alert, options):
             case("quiet while the target is up", [series(metric, target, 1)], False),
         ]
 
+    if kind.gpu:
+        return _gpu_cases(agent, component, alert, rule, case, series, base)
+
     if alert.name == STALLED:
         progress = [name for name in kind.reads_signals(component) if name in PROGRESS_SIGNALS]
 
@@ -107,6 +110,59 @@ def _cases(agent, component, alert, options):
     return cases
 
 
+def _presence_metric(component, name):
+    """The series that shows a signal is read: its recording, or for GPU health the metric itself
+    (the recordings of events are absent while nothing happens)."""
+    if name not in GPU_HEALTH_SIGNALS:
+        return watched_series(name)
+    metric = component.signal(name).metrics[0]
+    return metric.watched_by or metric.selector.split("{")[0]
+
+
+# An application fault (an illegal address in a CUDA kernel): the program's error, not the GPU's.
+_APPLICATION_XID = 13
+
+
+def _gpu_cases(agent, component, alert, rule, case, series, base):
+    """A GPU in trouble pages with its identity in the labels and texts; a healthy one (and an
+    application's own Xid) does not."""
+    kind = alert_kind(alert)
+    instance = component.targets[0] if component.targets else f"{component.name}:{component.kubernetes.port}"
+    minutes = math.ceil(alert.for_seconds / INTERVAL_SECONDS)
+    if alert.name == "gpu_missing":
+        counted = {**base, "instance": instance}
+        rule_case = case("fires when a host shows fewer GPUs", [
+            {"series": f"{record_name('gpu_count')}{{{matchers(counted)}}}", "values": f"8x30 7x{minutes + 5}"}], True)
+        rule_case["alert_rule_test"][0]["eval_time"] = f"{30 + minutes + 2}m"
+        rule_case["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, counted)]
+        return [rule_case, case("quiet while every GPU is there", [series(record_name("gpu_count"), counted, 8)], False)]
+    gpu = {**base, "instance": instance, "gpu": "0", "UUID": "GPU-6d7a8f2e-1c3b-4f5a-9e0d-2b4c6e8a0f13",
+           "pci_bus_id": "00000000:3B:00.0"}
+    if alert.codes:
+        bad, good = {**gpu, "xid": str(alert.codes[0])}, {**gpu, "xid": str(_quiet_code(alert.codes))}
+        cases = [case(f"fires on Xid {alert.codes[0]}", [series(record_name(kind.reads), bad, 1)], True),
+                 case(f"quiet on Xid {good['xid']}", [series(record_name(kind.reads), good, 1)], False)]
+        cases[0]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, bad)]
+        return cases
+    cases = [case("fires for the GPU in trouble", [series(record_name(kind.reads), gpu, 1)], True),
+             case("quiet while the GPU is healthy", [series(record_name(kind.reads), gpu, 0)], False)]
+    cases[0]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, gpu)]
+    return cases
+
+
+def _quiet_code(codes):
+    return _APPLICATION_XID if _APPLICATION_XID not in codes else next(code for code in range(1, 10000) if code not in codes)
+
+
+def _gpu_expected(agent, component, alert, rule, labels):
+    """The alert one GPU raises: its labels, and the texts with them filled in."""
+    kind = alert_kind(alert)
+    summary, description = gpu_health.texts(kind, f"{agent.name}/{component.name}", component.kind, alert,
+                                            {name: labels.get(name, "") for name in (*gpu_health.GPU_LABELS, "xid")})
+    return {"exp_labels": {**labels, **rule["labels"]},
+            "exp_annotations": {**rule["annotations"], "summary": summary, "description": description}}
+
+
 def _signal_missing_cases(agent, component, options):
     """Per watched signal, the others present: fires while the target is up and the signal's
     recording is absent, quiet while it is there, quiet while the target is down (the down alert
@@ -121,7 +177,8 @@ def _signal_missing_cases(agent, component, options):
     target = {**base, "job": job_name(agent, component), "instance": instance}
     up = {"series": f"up{{{matchers(target)}}}", "values": _samples(1, count)}
     down = {"series": up["series"], "values": _samples(0, count)}
-    present = {name: {"series": f"{watched_series(name)}{{{matchers(base)}}}", "values": _samples(1, count)} for name in rules}
+    present = {name: {"series": f"{_presence_metric(component, name)}{{{matchers(base)}}}", "values": _samples(1, count)}
+               for name in rules}
     cases = []
     for name, rule in rules.items():
         def case(title, target_up, there, fires, rule=rule, name=name):

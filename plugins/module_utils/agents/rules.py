@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..units import format_duration
-from . import signals, slo as slo_rules
+from . import gpu_health, signals, slo as slo_rules
 from .alert_kinds import ALERT_KINDS, DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
 from .conventions import (
     BY, COUNTER_SIGNALS, DEFAULT_RUNBOOK_BASE_URL, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION,
-    HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS, SLIS, SLO_ALERT,
-    own_labels, record_name, routing_labels, rule_group_name, runbook_url)
+    GPU_HEALTH_SIGNALS, HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS,
+    SLIS, SLO_ALERT, own_labels, record_name, routing_labels, rule_group_name, runbook_url)
 from .promql import matchers, number
 
 # Below one request a minute, ratios and quantiles are noise: gated alerts stay quiet.
@@ -87,6 +87,12 @@ def recording_rules(component):
         used_sum = signals.gauge(used, labels, "sum")
         capacity = signals.gauge(total, labels, "sum") if total else f"({used_sum} + {signals.gauge(free, labels, 'sum')})"
         record(record_name(GPU_MEMORY_UTILIZATION), f"{used_sum} / {capacity}")
+    xid_codes = sorted({code for alert in component.alerts for code in alert.codes})
+    read = {alert_kind(alert).reads for alert in component.alerts}
+    for name, expr in gpu_health.recording_rules(component, labels, read, xid_codes):
+        record(name, expr)
+    if any(alert.name == "gpu_missing" for alert in component.alerts):
+        record(*gpu_health.gpu_count_rule(component, labels))
     if component.targets and component.probe_path is None:
         # CPU and memory of the component's hosts, from node_exporter on the same hosts.
         idle = _by_host(f'rate(node_cpu_seconds_total{{mode="idle"}}[{RATE_WINDOW}])')
@@ -131,6 +137,9 @@ def alert_rule(agent, component, alert, options):
         summary = f"{where} has stalled"
         description = (f"{where} ({component.kind}) has had requests waiting for {format_duration(alert.for_seconds)} "
                        f"while {stalled}: it answers its scrapes but works off nothing.")
+    elif kind.gpu:
+        expr = gpu_health.alert_expr(kind, alert, own_selector)
+        summary, description = gpu_health.texts(kind, where, component.kind, alert, gpu_health.label_templates())
     elif alert.name == DOWN:
         metric = "probe_success" if component.probe_path else "up"
         expr = f"{metric}{own_selector} == 0"
@@ -181,8 +190,15 @@ def watched_signals(component):
 
 
 def watched_series(name):
-    """The recorded series whose absence means the signal is missing."""
+    """The recorded series whose absence means the signal is missing (GPU health: see
+    gpu_health.presence)."""
     return record_name(name, HISTOGRAM_QUANTILES[0] if name in HISTOGRAM_SIGNALS else None)
+
+
+def _watched(component, name, own_selector):
+    if name in GPU_HEALTH_SIGNALS:
+        return f"({gpu_health.presence(component, name, own_labels(component))})"
+    return f"{watched_series(name)}{own_selector}"
 
 
 def signal_missing_rules(agent, component, options):
@@ -203,7 +219,7 @@ def signal_missing_rules(agent, component, options):
         looked_for = signals.looked_for(component.signal(name), SIGNALS[name].type)
         rules.append({
             "alert": SIGNAL_MISSING_ALERT,
-            "expr": f"max by ({BY}) (up{own_selector}) == 1 unless on (agent, component) {watched_series(name)}{own_selector}",
+            "expr": f"max by ({BY}) (up{own_selector}) == 1 unless on (agent, component) {_watched(component, name, own_selector)}",
             "for": duration,
             "labels": {"severity": "warning", "signal": name, **routing_labels(agent)},
             "annotations": {

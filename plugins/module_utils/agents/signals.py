@@ -91,4 +91,4 @@ def over_threshold(signal, labels, threshold, window):
 def looked_for(signal, kind):
     """The series a signal is read from, as a person would search for them."""
     suffix = "_bucket" if kind == "histogram" else ""
-    return " or ".join(f"{metric.selector.split('{')[0]}{suffix}" for metric in signal.metrics)
+    return " or ".join(metric.watched_by or f"{metric.selector.split('{')[0]}{suffix}" for metric in signal.metrics)

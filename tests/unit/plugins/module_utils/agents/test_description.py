@@ -84,6 +84,37 @@ def test_each_problem_names_its_field(change, path, message):
     assert any(p == path and message in m for p, m in found), found
 
 
+def gpu_alerts(**alerts):
+    def change(description):
+        description[0]["components"][4]["alerts"] = alerts
+    return change
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    (gpu_alerts(xid_critical={"codes": []}), "llmagentos_agents[0].components[4].alerts.xid_critical.codes", "distinct Xid codes"),
+    (gpu_alerts(xid_critical={"codes": [79, 79]}), "llmagentos_agents[0].components[4].alerts.xid_critical.codes", "distinct"),
+    (gpu_alerts(xid_warning={"codes": ["94"]}), "llmagentos_agents[0].components[4].alerts.xid_warning.codes", "whole numbers"),
+    (gpu_alerts(xid_warning={"codes": [True]}), "llmagentos_agents[0].components[4].alerts.xid_warning.codes", "whole numbers"),
+    (gpu_alerts(ecc_uncorrected={"codes": [48]}), "llmagentos_agents[0].components[4].alerts.ecc_uncorrected.codes", "unknown key"),
+    (gpu_alerts(recovery_action={}), "llmagentos_agents[0].components[4].alerts.recovery_action",
+     "needs gpu_recovery_action, which preset 'dcgm' does not offer"),
+    (lambda d: d[0]["components"][0].update(preset="triton", targets=["10.0.0.5:8002"], alerts={"gpu_missing": {}}, slos=[]),
+     "llmagentos_agents[0].components[0].alerts.gpu_missing", "is an alert of gpu components, not of kind 'llm'"),
+])
+def test_gpu_health_alerts_are_checked(change, path, message):
+    found = problems(mutate(change))
+    assert any(p == path and message in m for p, m in found), found
+
+
+def test_gpu_health_alerts_take_their_own_defaults():
+    description = mutate(gpu_alerts(xid_critical={}, xid_warning={"codes": [94, 92], "severity": "critical"}, hw_slowdown={}))
+    gpu = parse_agents(description, EXAMPLE["groups"])[0].components[4]
+    assert [(a.name, a.severity, a.for_seconds, a.codes) for a in gpu.alerts] == [
+        ("xid_critical", "critical", 60.0, (48, 62, 64, 74, 79, 95, 119, 120)),
+        ("xid_warning", "critical", 60.0, (92, 94)),
+        ("hw_slowdown", "warning", 300.0, ())]
+
+
 def test_a_signal_the_preset_lacks_is_named():
     description = agents()
     description[0]["components"][0].update(preset="tgi", targets=["10.0.0.5:80"])

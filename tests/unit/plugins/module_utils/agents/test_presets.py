@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import SIGNALS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import GPU_HEALTH_SIGNALS, SIGNALS
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.promql import series
 
 
@@ -24,10 +24,16 @@ def test_every_signal_is_a_selector_the_rules_can_narrow(name):
     ("tgi", {"time_to_first_token", "kv_cache_usage"}),
     ("triton", {"latency", "time_per_output_token", "queue_time"}),
     ("llamacpp", {"requests", "errors", "latency"}),
-    ("ollama", set(SIGNALS)),
+    ("ollama", set(SIGNALS) - set(GPU_HEALTH_SIGNALS)),
+    ("nvidia_smi", {"gpu_nvlink_errors"}),
+    ("dcgm", {"gpu_recovery_action", "gpu_memory_total"}),
 ])
 def test_presets_declare_what_they_lack(name, lacking):
     assert lacking <= set(PRESETS[name].lacks)
+
+
+def test_gpu_health_is_lacking_only_where_a_gpu_is():
+    assert not set(GPU_HEALTH_SIGNALS) & set(PRESETS["vllm"].lacks)
 
 
 def test_user_mapped_signals_are_not_counted_as_lacking():

@@ -10,9 +10,10 @@ import importlib.util
 import pytest
 import yaml
 from examples import ROOT
-from profiles import FAULTS, HEALTHY, PROFILES, input_series
+from profiles import BUSY, FAULTS, HEALTHY, PROFILES, input_series
 from tools import promtool
 
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents import gpu_health
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.alert_kinds import ALERT_KINDS
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import (
     HISTOGRAM_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SIGNALS, record_name)
@@ -36,7 +37,8 @@ def accepted_alerts(preset):
     offered = set(preset.signals)
     alerts = {}
     for key, kind in ALERT_KINDS.items():
-        if key == "down" or not set(kind.signals) <= offered or (kind.any_of and not offered & set(kind.any_of)):
+        if (key == "down" or not kind.applies_to(preset.kinds[0]) or not set(kind.signals) <= offered
+                or (kind.any_of and not offered & set(kind.any_of))):
             continue
         alerts[key] = {"for": "2m"}
         if kind.direction:
@@ -84,12 +86,33 @@ def scraped(profile, component, state):
     return [up, *input_series(profile, state, labels, SAMPLES)]
 
 
-def alert_case(title, inputs, rule, fires, component):
+def alert_case(title, inputs, rule, fires, component, gpu=None):
+    """`gpu`: the GPU's labels and texts, for an alert that names the GPU."""
     exp = []
     if fires:
-        exp = [{"exp_labels": {**OWN, "kind": component.kind, **rule["labels"]}, "exp_annotations": rule["annotations"]}]
+        labels, annotations = gpu or ({}, {})
+        exp = [{"exp_labels": {**OWN, "kind": component.kind, **labels, **rule["labels"]},
+                "exp_annotations": {**rule["annotations"], **annotations}}]
     return {"name": title, "interval": "1m", "input_series": inputs,
             "alert_rule_test": [{"eval_time": EVAL_TIME, "alertname": rule["alert"], "exp_alerts": exp}]}
+
+
+def gpu_identity(profile, component, key):
+    """The labels and texts a GPU alert of the profile's one GPU carries: DCGM's own labels, or
+    nvidia_gpu_exporter's uuid with the index and PCI address of its info metric."""
+    labels = {"instance": target_labels(component)["instance"]}
+    if key != "gpu_missing":
+        if "UUID" in profile["labels"]:
+            labels.update({name: profile["labels"][name] for name in ("gpu", "UUID", "pci_bus_id")})
+        else:
+            info = next(family for family in profile["families"] if family["name"] == "nvidia_smi_gpu_info")["series"][0]["labels"]
+            labels.update(gpu=info["index"], UUID="GPU-" + profile["labels"]["uuid"], pci_bus_id=info["pci_bus_id"])
+        if ALERT_KINDS[key].codes:
+            labels["xid"] = str(FAULTS[key].xid)
+    alert = next(alert for alert in component.alerts if alert.name == key)
+    summary, description = gpu_health.texts(ALERT_KINDS[key], "bot/engine", component.kind, alert,
+                                            {name: labels.get(name, "") for name in (*gpu_health.GPU_LABELS, "xid")})
+    return labels, {"summary": summary, "description": description}
 
 
 def profile_tests(profile):
@@ -110,9 +133,13 @@ def profile_tests(profile):
 
     for key, rule in threshold_alerts.items():
         readable = not set(ALERT_KINDS[key].reads_signals(component)) & lacks
+        gpu = gpu_identity(profile, component, key) if ALERT_KINDS[key].gpu else None
         tests.append(alert_case(f"{profile['name']}: {rule['alert']} fires under its fault",
-                                scraped(profile, component, FAULTS[key]), rule, readable, component))
+                                scraped(profile, component, FAULTS[key]), rule, readable, component, gpu))
         tests.append(alert_case(f"{profile['name']}: {rule['alert']} quiet while healthy", healthy, rule, False, component))
+        if gpu:
+            tests.append(alert_case(f"{profile['name']}: {rule['alert']} quiet while the GPU is busy and healthy",
+                                    scraped(profile, component, BUSY), rule, False, component))
 
     missing = [rule for rule in alerts if rule["alert"] == SIGNAL_MISSING_ALERT and rule["labels"]["signal"] in lacks]
     tests.append({"name": f"{profile['name']}: {SIGNAL_MISSING_ALERT} for exactly what the profile lacks",

@@ -158,3 +158,50 @@ def calls(expr, function):
             if depth == 0:
                 yield expr[match.start():position + 1]
                 break
+
+
+def assert_gpu_rules_pass(tmp_path, preset, port, tests):
+    """`tests` pass on the rules of one GPU component of `preset` asking for the Xid alerts."""
+    agents = [{"name": "bot", "components": [{"name": "gpus", "kind": "gpu", "preset": preset, "targets": [f"gpu-1:{port}"],
+                                              "alerts": {"xid_critical": {}, "xid_warning": {}}}]}]
+    write(tmp_path, agent_rules(agents, {}), tests)
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code == 0, output
+
+
+def test_an_xid_pages_for_ten_minutes_from_the_dcgm_gauge_and_an_application_xid_never(tmp_path):
+    # GPU 0 raises Xid 79 at minute 5; GPU 1 an application fault (13) at minute 5, then 94 at 20.
+    own = 'agent="bot",component="gpus",kind="gpu",instance="gpu-1:9400"'
+    raw = [
+        (f'DCGM_FI_DEV_XID_ERRORS{{gpu="0",UUID="GPU-a",pci_bus_id="00000000:3B:00.0",{own}}}', "0x4 79x40"),
+        (f'DCGM_FI_DEV_XID_ERRORS{{gpu="1",UUID="GPU-b",pci_bus_id="00000000:5E:00.0",{own}}}', "0x4 13x15 94x25"),
+        (f'DCGM_FI_DEV_GPU_UTIL{{gpu="0",UUID="GPU-a",pci_bus_id="00000000:3B:00.0",{own}}}', "90x45"),
+        (f'DCGM_FI_DEV_GPU_UTIL{{gpu="1",UUID="GPU-b",pci_bus_id="00000000:5E:00.0",{own}}}', "90x45"),
+    ]
+    recent = "llmagentos:gpu_xid:recent10m"
+    gpu0 = 'agent="bot",component="gpus",gpu="0",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
+    gpu1 = 'agent="bot",component="gpus",gpu="1",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:5E:00.0",UUID="GPU-b"'
+    tests = expression_tests(raw, [
+        {"expr": recent, "eval_time": "8m", "exp_samples": [{"labels": f'{recent}{{{gpu0},xid="79"}}', "value": 1}]},
+        {"expr": recent, "eval_time": "16m", "exp_samples": []},
+        {"expr": recent, "eval_time": "22m", "exp_samples": [{"labels": f'{recent}{{{gpu1},xid="94"}}', "value": 1}]},
+    ])
+    assert_gpu_rules_pass(tmp_path, "dcgm", 9400, tests)
+
+
+def test_nvidia_gpu_exporter_xids_count_while_recent_and_gpus_get_dcgm_labels(tmp_path):
+    own = 'agent="bot",component="gpus",kind="gpu",instance="gpu-1:9835"'
+    raw = [
+        (f'nvidia_smi_gpu_info{{uuid="a",index="0",pci_bus_id="00000000:3B:00.0",{own}}}', "1x30"),
+        # Xid 79 at minute 5 (300 s), 48 long before the range.
+        (f'nvidia_smi_xid_last_timestamp_seconds{{uuid="a",xid="79",{own}}}', "_x5 300x25"),
+        (f'nvidia_smi_xid_last_timestamp_seconds{{uuid="a",xid="48",{own}}}', "-3600x30"),
+        (f'nvidia_smi_utilization_gpu_ratio{{uuid="a",{own}}}', "1x30"),
+    ]
+    recent = "llmagentos:gpu_xid:recent10m"
+    gpu = 'agent="bot",component="gpus",gpu="0",instance="gpu-1:9835",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
+    tests = expression_tests(raw, [
+        {"expr": recent, "eval_time": "9m", "exp_samples": [{"labels": f'{recent}{{{gpu},xid="79"}}', "value": 1}]},
+        {"expr": recent, "eval_time": "16m", "exp_samples": []},
+    ])
+    assert_gpu_rules_pass(tmp_path, "nvidia_smi", 9835, tests)
