@@ -11,6 +11,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 from tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -347,3 +348,15 @@ def test_an_agent_unit_gets_its_limits_and_only_the_gpus_it_is_pinned_to(tmp_pat
     assert "PrivateDevices=no\nDevicePolicy=closed\n" in gpu and "DeviceAllow=/dev/nvidia3 rw\n" in gpu
     assert "DeviceAllow=/dev/nvidia0" not in gpu
     assert "PrivateDevices=yes\n" in cpu and "DeviceAllow" not in cpu
+
+
+def test_an_agent_publishes_the_gpus_it_is_pinned_to_for_node_exporter(tmp_path):
+    agent = {"agent_service_name": "support-bot-llm", "agent_service_release": "1.4.2", "agent_service_listen_port": 8000,
+             "agent_service_gpus": [1, 3], "agent_service_agent": "support-bot", "agent_service_component": "llm"}
+    rendered = render(tmp_path, "prom1", {"text": "{{ _agent_service_gpu_assignment }}", "file": "{{ _agent_service_gpu_assignment_file }}"},
+                      agent, roles=("agent_service",))
+    assert rendered["file"] == "/var/lib/node_exporter/textfile_collector/llmagentos-gpus-support-bot-llm.prom"
+    [family] = text_string_to_metric_families(rendered["text"])
+    assert family.name == "llmagentos_gpu_assignment" and family.type == "gauge"
+    assert [(sample.labels, sample.value) for sample in family.samples] == [
+        ({"gpu": gpu, "assigned_agent": "support-bot", "assigned_component": "llm"}, 1.0) for gpu in ("1", "3")]

@@ -59,13 +59,19 @@ SIGNALS = {
 GPU_HEALTH_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "gpu_health")
 # What a per-GPU recording keeps: the component, the host and the GPU's identity (DCGM's labels;
 # other exporters' are renamed to them).
-GPU_BY = "agent, component, kind, instance, gpu, UUID, pci_bus_id"
+GPU_BY = "agent, component, kind, instance, host, gpu, UUID, pci_bus_id"
 # How far back an event (an Xid, an error count going up) keeps its GPU's alert firing.
 GPU_EVENT_WINDOW = "10m"
 _GPU_RECORD_SUFFIX = {"gpu_xid": f"recent{GPU_EVENT_WINDOW}", "gpu_ecc_uncorrected": f"increase{GPU_EVENT_WINDOW}",
                       "gpu_nvlink_errors": f"increase{GPU_EVENT_WINDOW}"}
 # The GPUs an exporter sees per host, for the alert on a GPU that disappeared.
 GPU_COUNT = "gpu_count"
+# What agent_service writes for node_exporter's textfile collector: the GPUs (host, index) it pins
+# to an agent's component (labels assigned_agent, assigned_component); recorded once for every
+# agent as GPU_ASSIGNMENT_RECORD, by host.
+GPU_ASSIGNMENT_METRIC = "llmagentos_gpu_assignment"
+GPU_ASSIGNMENT_RECORD = f"{PREFIX}:gpu_assignment:max"
+GPU_ASSIGNMENT_GROUP = f"{PREFIX}:gpu-assignments"
 COUNTER_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "counter")
 HISTOGRAM_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "histogram")
 RECORDED_GAUGES = tuple((name, kind.aggregation) for name, kind in SIGNALS.items() if kind.aggregation)

@@ -18,23 +18,29 @@ joined from nvidia_smi_gpu_info), so an alert says which GPU of which host faile
 
 from __future__ import annotations
 
-from .conventions import GPU_BY, GPU_COUNT, GPU_EVENT_WINDOW, GPU_HEALTH_SIGNALS, record_name
-from .promql import number, series
+from .conventions import (
+    GPU_ASSIGNMENT_METRIC, GPU_ASSIGNMENT_RECORD, GPU_BY, GPU_COUNT, GPU_EVENT_WINDOW, GPU_HEALTH_SIGNALS, record_name)
+from .promql import escaped, number, series
 from ..units import parse_duration
 
 _WINDOW_SECONDS = parse_duration(GPU_EVENT_WINDOW)
 _HW_THERMAL, _HW_POWER_BRAKE = 0x40, 0x80
 # The labels of a GPU in the texts of its alerts.
-GPU_LABELS = ("instance", "gpu", "UUID", "pci_bus_id")
+GPU_LABELS = ("instance", "gpu", "UUID", "pci_bus_id", "assigned_component")
+
+
+def _host(expr):
+    """`expr` with a `host` label: the host part of `instance`, as node_exporter's series have it."""
+    return f'label_replace({expr}, "host", "$1", "instance", "(.+):[0-9]+")'
 
 
 def _identified(expr, metric, labels):
-    """`expr` with DCGM's GPU labels: an exporter that names GPUs by uuid only gets the index and
-    PCI address of its info metric."""
+    """`expr` with DCGM's GPU labels and the host: an exporter that names GPUs by uuid only gets
+    the index and PCI address of its info metric."""
     if not metric.identity:
-        return expr
+        return _host(expr)
     joined = f"{expr} * on (instance, uuid) group_left (index, pci_bus_id) {series(metric.identity, labels)}"
-    return f'label_replace(label_replace({joined}, "gpu", "$1", "index", "(.*)"), "UUID", "GPU-$1", "uuid", "(.+)")'
+    return _host(f'label_replace(label_replace({joined}, "gpu", "$1", "index", "(.*)"), "UUID", "GPU-$1", "uuid", "(.+)")')
 
 
 def _per_gpu(metric, labels, codes):
@@ -89,8 +95,17 @@ def presence(component, name, own_selector_labels):
                        for metric in component.signal(name).metrics)
 
 
-def alert_expr(kind, alert, own_selector):
-    """The alert's expression on the per-GPU recordings."""
+def assignment_rule():
+    """The GPUs agent_service pinned, by host and index (its textfile series come through
+    node_exporter, whose instance is another port of the same host)."""
+    return GPU_ASSIGNMENT_RECORD, (f"max by (host, gpu, assigned_agent, assigned_component) "
+                                   f"({_host(GPU_ASSIGNMENT_METRIC)})")
+
+
+def alert_expr(kind, alert, agent_name, own_selector):
+    """The alert's expression on the per-GPU recordings. A GPU pinned to a component of the agent
+    names it (assigned_component); one pinned to another agent is that agent's to page about;
+    a GPU nobody pinned pages every agent that describes it."""
     if kind.key == "gpu_missing":
         counted = f"{record_name(GPU_COUNT)}{own_selector}"
         return f"{counted} < max_over_time({counted}[1h])"
@@ -98,7 +113,9 @@ def alert_expr(kind, alert, own_selector):
     if alert.codes:
         codes_regex = "|".join(str(code) for code in alert.codes)
         selector = own_selector[:-1] + f', xid=~"{codes_regex}"' + "}"
-    return f"{record_name(kind.reads)}{selector} > 0"
+    failing = f"({record_name(kind.reads)}{selector} > 0)"
+    own = f'topk by (host, gpu) (1, {GPU_ASSIGNMENT_RECORD}{{assigned_agent="{escaped(agent_name)}"}})'
+    return f"{failing} * on (host, gpu) group_left (assigned_component) {own} or {failing} unless on (host, gpu) {GPU_ASSIGNMENT_RECORD}"
 
 
 def texts(kind, where, component_kind, alert, labels):
@@ -109,12 +126,23 @@ def texts(kind, where, component_kind, alert, labels):
         return (f"{where}: {labels['instance']} shows fewer GPUs than an hour ago",
                 f"The exporter of {where} ({component_kind}) on {labels['instance']} reports fewer GPUs than it did "
                 "within the last hour: a GPU fell off the bus or was lost to the driver. Its workloads run degraded or not at all.")
+    pinned = labels["pinned"]
     if alert.codes:
         return (f"{where}: Xid {labels['xid']} on {gpu}",
                 f"The NVIDIA driver reported Xid {labels['xid']} on {gpu} within the last {GPU_EVENT_WINDOW} "
-                f"({kind.what}). Look the code up in NVIDIA's Xid catalogue; the kernel log has the event.")
-    return (f"{where}: {kind.what} on {gpu}", f"{kind.description} on {gpu} ({where}, {component_kind}).")
+                f"({kind.what}).{pinned} Look the code up in NVIDIA's Xid catalogue; the kernel log has the event.")
+    return (f"{where}: {kind.what} on {gpu}", f"{kind.description} on {gpu} ({where}, {component_kind}).{pinned}")
 
 
 def label_templates():
-    return {name: "{{ $labels." + name + " }}" for name in (*GPU_LABELS, "xid")}
+    """The texts' labels as alert templates."""
+    templates = {name: "{{ $labels." + name + " }}" for name in (*GPU_LABELS, "xid")}
+    templates["pinned"] = "{{ with $labels.assigned_component }} agent_service pinned it to component {{ . }}.{{ end }}"
+    return templates
+
+
+def label_values(labels):
+    """The texts' labels for one GPU's alert, as promtool expands the templates."""
+    values = {name: labels.get(name, "") for name in (*GPU_LABELS, "xid")}
+    values["pinned"] = f" agent_service pinned it to component {values['assigned_component']}." if values["assigned_component"] else ""
+    return values

@@ -13,7 +13,7 @@ import math
 
 from . import gpu_health, slo as slo_rules
 from .alert_kinds import DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
-from .conventions import GPU_HEALTH_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
+from .conventions import GPU_ASSIGNMENT_RECORD, GPU_HEALTH_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
 from .promql import matchers, number
 from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, watched_series
 
@@ -136,17 +136,25 @@ def _gpu_cases(agent, component, alert, rule, case, series, base):
         rule_case["alert_rule_test"][0]["eval_time"] = f"{30 + minutes + 2}m"
         rule_case["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, counted)]
         return [rule_case, case("quiet while every GPU is there", [series(record_name("gpu_count"), counted, 8)], False)]
-    gpu = {**base, "instance": instance, "gpu": "0", "UUID": "GPU-6d7a8f2e-1c3b-4f5a-9e0d-2b4c6e8a0f13",
+    host = instance.rsplit(":", 1)[0]
+    gpu = {**base, "instance": instance, "host": host, "gpu": "0", "UUID": "GPU-6d7a8f2e-1c3b-4f5a-9e0d-2b4c6e8a0f13",
            "pci_bus_id": "00000000:3B:00.0"}
-    if alert.codes:
-        bad, good = {**gpu, "xid": str(alert.codes[0])}, {**gpu, "xid": str(_quiet_code(alert.codes))}
-        cases = [case(f"fires on Xid {alert.codes[0]}", [series(record_name(kind.reads), bad, 1)], True),
-                 case(f"quiet on Xid {good['xid']}", [series(record_name(kind.reads), good, 1)], False)]
-        cases[0]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, bad)]
-        return cases
-    cases = [case("fires for the GPU in trouble", [series(record_name(kind.reads), gpu, 1)], True),
-             case("quiet while the GPU is healthy", [series(record_name(kind.reads), gpu, 0)], False)]
-    cases[0]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, gpu)]
+    bad = {**gpu, "xid": str(alert.codes[0])} if alert.codes else gpu
+    good_value, good = (1, {**gpu, "xid": str(_quiet_code(alert.codes))}) if alert.codes else (0, gpu)
+    failing = series(record_name(kind.reads), bad, 1)
+
+    def pinned_to(agent_name, component_name):
+        return series(GPU_ASSIGNMENT_RECORD, {"host": host, "gpu": "0", "assigned_agent": agent_name,
+                                              "assigned_component": component_name}, 1)
+
+    cases = [
+        case("fires for the GPU in trouble", [failing], True),
+        case("quiet while the GPU is healthy", [series(record_name(kind.reads), good, good_value)], False),
+        case("names the component the GPU is pinned to", [failing, pinned_to(agent.name, "engine")], True),
+        case("quiet when another agent's component is pinned to the GPU", [failing, pinned_to(f"{agent.name}-other", "llm")], False),
+    ]
+    cases[0]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, bad)]
+    cases[2]["alert_rule_test"][0]["exp_alerts"] = [_gpu_expected(agent, component, alert, rule, {**bad, "assigned_component": "engine"})]
     return cases
 
 
@@ -158,7 +166,7 @@ def _gpu_expected(agent, component, alert, rule, labels):
     """The alert one GPU raises: its labels, and the texts with them filled in."""
     kind = alert_kind(alert)
     summary, description = gpu_health.texts(kind, f"{agent.name}/{component.name}", component.kind, alert,
-                                            {name: labels.get(name, "") for name in (*gpu_health.GPU_LABELS, "xid")})
+                                            gpu_health.label_values(labels))
     return {"exp_labels": {**labels, **rule["labels"]},
             "exp_annotations": {**rule["annotations"], "summary": summary, "description": description}}
 

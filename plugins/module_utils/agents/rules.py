@@ -16,7 +16,7 @@ from . import gpu_health, signals, slo as slo_rules
 from .alert_kinds import ALERT_KINDS, DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
 from .conventions import (
     BY, COUNTER_SIGNALS, DEFAULT_RUNBOOK_BASE_URL, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION,
-    GPU_HEALTH_SIGNALS, HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS,
+    GPU_ASSIGNMENT_GROUP, GPU_HEALTH_SIGNALS, HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS,
     SLIS, SLO_ALERT, own_labels, record_name, routing_labels, rule_group_name, runbook_url)
 from .promql import matchers, number
 
@@ -138,7 +138,7 @@ def alert_rule(agent, component, alert, options):
         description = (f"{where} ({component.kind}) has had requests waiting for {format_duration(alert.for_seconds)} "
                        f"while {stalled}: it answers its scrapes but works off nothing.")
     elif kind.gpu:
-        expr = gpu_health.alert_expr(kind, alert, own_selector)
+        expr = gpu_health.alert_expr(kind, alert, agent.name, own_selector)
         summary, description = gpu_health.texts(kind, where, component.kind, alert, gpu_health.label_templates())
     elif alert.name == DOWN:
         metric = "probe_success" if component.probe_path else "up"
@@ -247,4 +247,8 @@ def agent_rules(agents, options=Options()):
         for part, rules in (("recording", records), ("slo", slo_records), ("alerts", alerts)):
             if rules:
                 groups.append({"name": rule_group_name(agent, part), "rules": rules})
+    if any(alert_kind(alert).gpu and alert.name != "gpu_missing"
+           for agent in agents for component in agent.components for alert in component.alerts):
+        record, expr = gpu_health.assignment_rule()
+        groups.append({"name": GPU_ASSIGNMENT_GROUP, "rules": [{"record": record, "expr": expr}]})
     return {"groups": groups}

@@ -102,6 +102,7 @@ def gpu_identity(profile, component, key):
     nvidia_gpu_exporter's uuid with the index and PCI address of its info metric."""
     labels = {"instance": target_labels(component)["instance"]}
     if key != "gpu_missing":
+        labels["host"] = labels["instance"].rsplit(":", 1)[0]
         if "UUID" in profile["labels"]:
             labels.update({name: profile["labels"][name] for name in ("gpu", "UUID", "pci_bus_id")})
         else:
@@ -110,8 +111,7 @@ def gpu_identity(profile, component, key):
         if ALERT_KINDS[key].codes:
             labels["xid"] = str(FAULTS[key].xid)
     alert = next(alert for alert in component.alerts if alert.name == key)
-    summary, description = gpu_health.texts(ALERT_KINDS[key], "bot/engine", component.kind, alert,
-                                            {name: labels.get(name, "") for name in (*gpu_health.GPU_LABELS, "xid")})
+    summary, description = gpu_health.texts(ALERT_KINDS[key], "bot/engine", component.kind, alert, gpu_health.label_values(labels))
     return labels, {"summary": summary, "description": description}
 
 

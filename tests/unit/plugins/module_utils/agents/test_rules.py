@@ -32,6 +32,27 @@ def test_promtool_accepts_the_rules_and_their_tests_pass(tmp_path):
     assert code == 0, output
 
 
+def test_the_generated_tests_of_every_alert_every_preset_can_feed_pass(tmp_path):
+    agents = every_preset_agent()
+    write(tmp_path, agent_rules(agents), agent_rule_tests(agents, ["agents.yml"]))
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code == 0, output
+
+
+def test_a_gpu_pinned_to_another_agent_is_not_this_agents_page(tmp_path):
+    """The generated GPU cases fail against rules that ignore agent_service's pins."""
+    agents = [{"name": "bot", "components": [{"name": "gpus", "kind": "gpu", "preset": "dcgm", "targets": ["gpu-1:9400"],
+                                              "alerts": {"row_remap_failure": {}}}]}]
+    rules = agent_rules(agents)
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == "GPURowRemapFailed":
+                rule["expr"] = 'llmagentos:gpu_row_remap_failure:max{agent="bot",component="gpus"} > 0'
+    write(tmp_path, rules, agent_rule_tests(agents, ["agents.yml"]))
+    code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
+    assert code != 0 and "quiet when another agent's component is pinned to the GPU" in output, output
+
+
 def test_the_generated_tests_catch_a_wrong_rule(tmp_path):
     # Rules compiled with a higher traffic gate than the tests expect: the firing cases must fail.
     write(tmp_path, agent_rules(AGENTS, GROUPS, min_request_rate=10), agent_rule_tests(AGENTS, ["agents.yml"], GROUPS))
@@ -179,8 +200,8 @@ def test_an_xid_pages_for_ten_minutes_from_the_dcgm_gauge_and_an_application_xid
         (f'DCGM_FI_DEV_GPU_UTIL{{gpu="1",UUID="GPU-b",pci_bus_id="00000000:5E:00.0",{own}}}', "90x45"),
     ]
     recent = "llmagentos:gpu_xid:recent10m"
-    gpu0 = 'agent="bot",component="gpus",gpu="0",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
-    gpu1 = 'agent="bot",component="gpus",gpu="1",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:5E:00.0",UUID="GPU-b"'
+    gpu0 = 'agent="bot",component="gpus",gpu="0",host="gpu-1",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
+    gpu1 = 'agent="bot",component="gpus",gpu="1",host="gpu-1",instance="gpu-1:9400",kind="gpu",pci_bus_id="00000000:5E:00.0",UUID="GPU-b"'
     tests = expression_tests(raw, [
         {"expr": recent, "eval_time": "8m", "exp_samples": [{"labels": f'{recent}{{{gpu0},xid="79"}}', "value": 1}]},
         {"expr": recent, "eval_time": "16m", "exp_samples": []},
@@ -199,7 +220,7 @@ def test_nvidia_gpu_exporter_xids_count_while_recent_and_gpus_get_dcgm_labels(tm
         (f'nvidia_smi_utilization_gpu_ratio{{uuid="a",{own}}}', "1x30"),
     ]
     recent = "llmagentos:gpu_xid:recent10m"
-    gpu = 'agent="bot",component="gpus",gpu="0",instance="gpu-1:9835",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
+    gpu = 'agent="bot",component="gpus",gpu="0",host="gpu-1",instance="gpu-1:9835",kind="gpu",pci_bus_id="00000000:3B:00.0",UUID="GPU-a"'
     tests = expression_tests(raw, [
         {"expr": recent, "eval_time": "9m", "exp_samples": [{"labels": f'{recent}{{{gpu},xid="79"}}', "value": 1}]},
         {"expr": recent, "eval_time": "16m", "exp_samples": []},
