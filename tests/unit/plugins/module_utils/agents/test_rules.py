@@ -32,8 +32,10 @@ def test_promtool_accepts_the_rules_and_their_tests_pass(tmp_path):
     assert code == 0, output
 
 
-def test_the_generated_tests_of_every_alert_every_preset_can_feed_pass(tmp_path):
-    agents = every_preset_agent()
+@pytest.mark.parametrize("component", every_preset_agent()[0]["components"], ids=lambda component: component["name"])
+def test_the_generated_tests_of_every_alert_every_preset_can_feed_pass(component, tmp_path):
+    # One preset at a time: promtool evaluates every rule of the file for every test case.
+    agents = [{"name": "every", "components": [component]}]
     write(tmp_path, agent_rules(agents), agent_rule_tests(agents, ["agents.yml"]))
     code, output = promtool("test", "rules", str(tmp_path / "agents_test.yml"))
     assert code == 0, output
