@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from profiles import PROFILES
@@ -35,7 +36,7 @@ def free_port():
 
 class Simulator:
     def __init__(self, tmp_path, *options):
-        self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control")}
+        self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control", "gpu")}
         self.log_dir = tmp_path / "logs"
         self.process = subprocess.Popen(
             [sys.executable, str(SIMULATOR), "--listen-address", "127.0.0.1", "--tasks-per-second", "40",
@@ -94,15 +95,22 @@ def selects(selector, sample):
     return True
 
 
+GPU_PRESETS = ("dcgm", "nvidia_smi")
+
+
 @pytest.mark.parametrize("profile", sorted(PROFILES))
-def test_the_llm_serves_what_the_profile_describes(profile, tmp_path):
-    """Each profile served as written: its families with their types, and every signal its preset
-    reads (unless the profile lacks it) selects a series of what is served."""
-    served = Simulator(tmp_path, "--llm-profile", profile)
+def test_what_is_served_is_what_the_profile_describes(profile, tmp_path):
+    """Each profile served as written, an engine's by the LLM server and an exporter's by the GPUs:
+    its families with their types, and every signal its preset reads (unless the profile lacks it)
+    selects a series of what is served."""
+    gpus = PROFILES[profile]["preset"] in GPU_PRESETS
+    served = Simulator(tmp_path, *(["--gpus", "2", "--gpu-profile", profile] if gpus else ["--llm-profile", profile]))
     try:
         served.fault("llm", error_rate=0.3).raise_for_status()  # so that failure series move
+        if gpus:
+            served.fault("gpu1", xid=79).raise_for_status()  # so that an Xid's time series exists
         time.sleep(1)
-        text = requests.get(served.url("llm", "/metrics"), timeout=5).text
+        text = requests.get(served.url("gpu" if gpus else "llm", "/metrics"), timeout=5).text
     finally:
         served.process.kill()
         served.process.wait()
@@ -220,13 +228,125 @@ def test_down_closes_the_port_until_the_fault_is_cleared(simulator):
     ("llm", {"down": 1}, "llm.down: expected true or false"),
     ("llm", {"latency_seconds": True}, "llm.latency_seconds: expected a number"),
     ("engine", {"errors": 0.5}, "engine.errors: unknown field"),
-    ("gpu", {}, "unknown component 'gpu'"),
 ])
 def test_bad_faults_are_refused_with_the_field_named(simulator, component, body, message):
     response = simulator.fault(component, **body)
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert requests.get(simulator.url("control", "/faults"), timeout=5).json()["tool"]["error_rate"] == 0
+
+
+@pytest.fixture(name="gpus")
+def fixture_gpus(tmp_path, request):
+    simulator = Simulator(tmp_path, "--gpus", "2", "--gpu-profile", getattr(request, "param", "dcgm-health"))
+    yield simulator
+    simulator.process.kill()
+    simulator.process.wait()
+
+
+def per_gpu(simulator, name):
+    """{gpu index: value} of one metric, by DCGM's `gpu` label or nvidia_gpu_exporter's uuid."""
+    samples = simulator.samples("gpu")
+    index_of = {sample.labels["uuid"]: sample.labels["index"] for sample in samples if sample.name == "nvidia_smi_gpu_info"}
+    return {sample.labels.get("gpu") or index_of[sample.labels["uuid"]]: sample.value
+            for sample in samples if sample.name == name}
+
+
+def test_each_gpu_has_its_own_identity(gpus):
+    samples = [sample for sample in gpus.samples("gpu") if sample.name == "DCGM_FI_DEV_GPU_UTIL"]
+    assert sorted(sample.labels["gpu"] for sample in samples) == ["0", "1"]
+    for key in ("UUID", "pci_bus_id", "device"):
+        assert len({sample.labels[key] for sample in samples}) == 2, key
+    assert all(re.fullmatch(r"GPU-[0-9a-f-]{36}", sample.labels["UUID"]) for sample in samples)
+
+
+def test_an_xid_sets_the_last_code_and_stays_after_the_fault_is_cleared(gpus):
+    gpus.fault("gpu0", xid=79).raise_for_status()
+    assert per_gpu(gpus, "DCGM_FI_DEV_XID_ERRORS") == {"0": 79, "1": 0}
+    requests.delete(gpus.url("control", "/faults/gpu0"), timeout=5).raise_for_status()
+    assert per_gpu(gpus, "DCGM_FI_DEV_XID_ERRORS")["0"] == 79
+
+
+@pytest.mark.parametrize("gpus", ["nvidia-gpu-exporter-nvml"], indirect=True)
+def test_the_nvml_backend_shows_the_time_of_each_xid(gpus):
+    before = time.time()
+    gpus.fault("gpu1", xid=94).raise_for_status()
+    gpus.fault("gpu1", xid=79).raise_for_status()
+    times = {sample.labels["xid"]: sample.value for sample in gpus.samples("gpu")
+             if sample.name == "nvidia_smi_xid_last_timestamp_seconds"}
+    assert set(times) == {"79", "94"} and all(before <= value <= time.time() for value in times.values())
+
+
+@pytest.mark.parametrize(("gpus", "fault", "metric", "value"), [
+    ("dcgm-health", {"thermal_slowdown": True}, "DCGM_FI_DEV_CLOCKS_EVENT_REASONS", 0x40),
+    ("dcgm-health", {"thermal_slowdown": True, "power_brake_slowdown": True}, "DCGM_FI_DEV_CLOCKS_EVENT_REASONS", 0xC0),
+    ("nvidia-gpu-exporter", {"thermal_slowdown": True}, "nvidia_smi_clocks_event_reasons_hw_thermal_slowdown", 1),
+    ("nvidia-gpu-exporter", {"power_brake_slowdown": True}, "nvidia_smi_clocks_event_reasons_hw_power_brake_slowdown", 1),
+    ("dcgm-health", {"row_remap_pending": True}, "DCGM_FI_DEV_ROW_REMAP_PENDING", 1),
+    ("nvidia-gpu-exporter", {"row_remap_failure": True}, "nvidia_smi_remapped_rows_failure", 1),
+    ("nvidia-gpu-exporter-nvml", {"recovery_action": 2}, "nvidia_smi_gpu_recovery_action", 2),
+], indirect=["gpus"])
+def test_a_gpu_fault_shows_on_that_gpu_only(gpus, fault, metric, value):
+    gpus.fault("gpu1", **fault).raise_for_status()
+    time.sleep(0.6)
+    assert per_gpu(gpus, metric) == {"0": 0, "1": value}
+
+
+@pytest.mark.parametrize(("gpus", "metric"), [("dcgm-health", "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL_total"),
+                                              ("nvidia-gpu-exporter", "nvidia_smi_ecc_errors_uncorrected_volatile_total")],
+                         indirect=["gpus"])
+def test_ecc_errors_are_counted_while_the_fault_lasts(gpus, metric):
+    gpus.fault("gpu0", ecc_errors_per_second=20).raise_for_status()
+    time.sleep(1)
+    first = per_gpu(gpus, metric)["0"]
+    time.sleep(1)
+    assert per_gpu(gpus, metric)["0"] > first >= 10 and per_gpu(gpus, metric)["1"] == 0
+
+
+def test_a_lost_gpu_leaves_the_exposition_and_comes_back_when_cleared(gpus):
+    gpus.fault("gpu1", lost=True).raise_for_status()
+    time.sleep(0.6)
+    assert set(per_gpu(gpus, "DCGM_FI_DEV_GPU_UTIL")) == {"0"}
+    requests.delete(gpus.url("control", "/faults"), timeout=5).raise_for_status()
+    time.sleep(0.6)
+    assert set(per_gpu(gpus, "DCGM_FI_DEV_GPU_UTIL")) == {"0", "1"}
+
+
+def test_a_busy_gpu_computes_fully_with_its_framebuffer_reserved(gpus):
+    gpus.fault("gpu0", busy=True).raise_for_status()
+    time.sleep(0.6)
+    assert per_gpu(gpus, "DCGM_FI_DEV_GPU_UTIL")["0"] == 100
+    assert per_gpu(gpus, "DCGM_FI_DEV_FB_USED")["0"] == pytest.approx(0.95 * 80 * 1024)
+    assert per_gpu(gpus, "DCGM_FI_DEV_GPU_UTIL")["1"] < 100
+
+
+def test_a_memory_leak_grows_the_framebuffer_in_use(gpus):
+    gpus.fault("gpu1", memory_leak_mib_per_second=4096).raise_for_status()
+    time.sleep(0.6)
+    first = per_gpu(gpus, "DCGM_FI_DEV_FB_USED")
+    time.sleep(1.5)
+    second = per_gpu(gpus, "DCGM_FI_DEV_FB_USED")
+    # the LLM's KV cache moves both GPUs by a few hundred MiB; the leak adds about 6 GiB
+    assert second["1"] - first["1"] > 4096 and abs(second["0"] - first["0"]) < 2048
+
+
+@pytest.mark.parametrize(("component", "body", "message"), [
+    ("gpu0", {"xid": 300}, "gpu0.xid: expected a whole number from 0 to 255, got 300"),
+    ("gpu0", {"xid": 79.5}, "gpu0.xid: expected a whole number from 0 to 255, got 79.5"),
+    ("gpu1", {"lost": "yes"}, "gpu1.lost: expected true or false"),
+    ("gpu1", {"down": True}, "gpu1.down: unknown field; expected one of xid, "),
+    ("gpu2", {"xid": 79}, "unknown component 'gpu2'; expected one of llm, tool, engine, gpu0, gpu1"),
+])
+def test_bad_gpu_faults_are_refused_with_the_field_named(gpus, component, body, message):
+    response = gpus.fault(component, **body)
+    assert response.status_code == 400 and message in response.json()["error"]
+    assert per_gpu(gpus, "DCGM_FI_DEV_XID_ERRORS") == {"0": 0, "1": 0}
+
+
+def test_without_gpus_there_is_no_gpu_port_and_no_gpu_fault(simulator):
+    with pytest.raises(requests.ConnectionError):
+        requests.get(simulator.url("gpu", "/metrics"), timeout=2)
+    assert "unknown component 'gpu0'" in simulator.fault("gpu0", xid=79).json()["error"]
 
 
 def test_a_body_that_is_not_json_is_refused(simulator):
@@ -279,3 +399,11 @@ def test_the_collection_log_formats_read_every_line_it_writes(simulator):
     engine = events["engine"]
     assert any(event.get("event.duration", 0) > 0 and event["celery.task.name"] == "agent.run_task" for event in engine)
     assert any(event.get("log.level") == "ERROR" and event.get("error.message") for event in engine)
+
+
+def test_the_role_offers_every_profile_for_what_it_imitates():
+    """The role's choices are the profiles: the engines' for the LLM server, the exporters' for the GPUs."""
+    options = yaml.safe_load((SIMULATOR.parents[1] / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    gpu_profiles = sorted(name for name, profile in PROFILES.items() if profile["preset"] in GPU_PRESETS)
+    assert sorted(options["agent_simulator_gpu_profile"]["choices"]) == gpu_profiles
+    assert sorted(options["agent_simulator_llm_profile"]["choices"]) == sorted(set(PROFILES) - set(gpu_profiles))

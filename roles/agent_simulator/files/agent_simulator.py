@@ -3,13 +3,23 @@
 """A stand-in for one LLM agent, for tests and demos: an LLM server, a tool API and a task engine,
 each on its own port with its own /metrics, writing the logs the real programs write. The LLM
 server exposes what one real engine version exposes, as an exposition profile describes it
-(profiles/*.json: vLLM 0.6 to current, TGI, Triton, llama.cpp, SGLang). Faults are set per
-component over HTTP:
+(profiles/*.json: vLLM 0.6 to current, TGI, Triton, llama.cpp, SGLang). With --gpus N it also
+plays the GPUs the LLM server runs on, as a GPU exporter shows them (the dcgm-* and nvidia-gpu-exporter*
+profiles) on their own port: gpu0 ... gpuN-1, busy with the LLM's load. Faults are set per component
+(llm, tool, engine, gpu0, ...) over HTTP:
 
     GET    /faults                 current faults of every component
     PUT    /faults/<component>     {"error_rate": 0.5, "latency_seconds": 2, "down": false,
                                     "queue_seconds": 0, "preemptions_per_second": 0, "stalled": false}
+    PUT    /faults/gpu<N>          {"xid": 79, "ecc_errors_per_second": 0, "nvlink_errors_per_second": 0,
+                                    "row_remap_pending": false, "row_remap_failure": false,
+                                    "thermal_slowdown": false, "power_brake_slowdown": false,
+                                    "recovery_action": 0, "lost": false, "busy": false,
+                                    "memory_leak_mib_per_second": 0}
     DELETE /faults[/<component>]   back to normal
+
+A GPU's Xid is an event: setting it records the code and its time, as the driver would; the last
+code stays on the GPU (DCGM's gauge keeps it) after the fault is cleared.
 
 Traffic is simulated, not served: every tick the engine runs tasks that call the LLM and the
 tool, and each component records what its real counterpart would have recorded.
@@ -25,6 +35,7 @@ import logging.handlers
 import os
 import random
 import signal
+import socket
 import sys
 import threading
 import time
@@ -37,6 +48,13 @@ COMPONENTS = ("llm", "tool", "engine")
 # Field -> (type, largest value); booleans have no range.
 FAULT_FIELDS = {"error_rate": (float, 1), "latency_seconds": (float, 600), "queue_seconds": (float, 600),
                 "preemptions_per_second": (float, 1000), "down": (bool, None), "stalled": (bool, None)}
+GPU_FAULT_FIELDS = {"xid": (int, 255), "ecc_errors_per_second": (float, 1000), "nvlink_errors_per_second": (float, 1000),
+                    "row_remap_pending": (bool, None), "row_remap_failure": (bool, None),
+                    "thermal_slowdown": (bool, None), "power_brake_slowdown": (bool, None),
+                    "recovery_action": (int, 4), "lost": (bool, None), "busy": (bool, None),
+                    "memory_leak_mib_per_second": (float, 100_000)}
+# NVML's clock-event reasons: hardware thermal slowdown and power-brake slowdown.
+HW_THERMAL_SLOWDOWN, HW_POWER_BRAKE_SLOWDOWN = 0x40, 0x80
 TICK_SECONDS = 0.25
 PROFILE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profiles")
 DEFAULT_PROFILE = "vllm-current"
@@ -47,31 +65,40 @@ class FaultError(ValueError):
     pass
 
 
+def gpu_names(count):
+    return tuple(f"gpu{index}" for index in range(count))
+
+
 class Faults:
-    """Faults per component, shared by the traffic loop and the control API."""
+    """Faults per component (the agent's and, with --gpus, each GPU's), shared by the traffic loop
+    and the control API."""
 
-    def __init__(self):
+    def __init__(self, gpus=0):
         self._lock = threading.Lock()
-        self._faults = {name: self.normal() for name in COMPONENTS}
+        self.fields = {**{name: FAULT_FIELDS for name in COMPONENTS}, **{name: GPU_FAULT_FIELDS for name in gpu_names(gpus)}}
+        self._faults = {name: self.normal(name) for name in self.fields}
 
-    @staticmethod
-    def normal():
-        return {field: False if kind is bool else 0.0 for field, (kind, _most) in FAULT_FIELDS.items()}
+    def normal(self, component):
+        return {field: False if kind is bool else kind(0) for field, (kind, _most) in self.fields[component].items()}
 
-    @classmethod
-    def parse(cls, component, body):
-        if component not in COMPONENTS:
-            raise FaultError(f"unknown component {component!r}; expected one of {', '.join(COMPONENTS)}")
+    def parse(self, component, body):
+        if component not in self.fields:
+            raise FaultError(f"unknown component {component!r}; expected one of {', '.join(self.fields)}")
         if not isinstance(body, dict):
             raise FaultError("the body must be a JSON object")
-        fault = cls.normal()
+        fields = self.fields[component]
+        fault = self.normal(component)
         for field, value in body.items():
-            if field not in FAULT_FIELDS:
-                raise FaultError(f"{component}.{field}: unknown field; expected one of {', '.join(FAULT_FIELDS)}")
-            kind, most = FAULT_FIELDS[field]
+            if field not in fields:
+                raise FaultError(f"{component}.{field}: unknown field; expected one of {', '.join(fields)}")
+            kind, most = fields[field]
             if kind is bool:
                 if not isinstance(value, bool):
                     raise FaultError(f"{component}.{field}: expected true or false")
+            elif kind is int:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not 0 <= value <= most:
+                    raise FaultError(f"{component}.{field}: expected a whole number from 0 to {most}, got {value!r}")
+                value = int(value)
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= most:
                 raise FaultError(f"{component}.{field}: expected a number from 0 to {most}, got {value!r}")
             fault[field] = value
@@ -83,8 +110,8 @@ class Faults:
 
     def clear(self, component=None):
         with self._lock:
-            for name in [component] if component else COMPONENTS:
-                self._faults[name] = self.normal()
+            for name in [component] if component else self.fields:
+                self._faults[name] = self.normal(name)
 
     def get(self, component):
         with self._lock:
@@ -121,14 +148,18 @@ def file_logger(name, path, formatter):
 class Exposition:
     """An engine's /metrics as its profile describes it: every family with the engine's own names,
     types, labels and buckets, each series driven by a simulated quantity (a counter's total, a
-    gauge's level, the values a histogram observes)."""
+    gauge's level, the values a histogram observes). `identity` replaces the values of the labels
+    it names wherever the profile has them (a GPU's index, UUID and PCI address)."""
 
-    def __init__(self, profile, model):
+    def __init__(self, profile, model, identity=None):
         self.profile = profile
+        self.identity = identity or {}
         self.labels = {key: model if key == "model_name" else value for key, value in profile["labels"].items()}
         self.lock = threading.Lock()
         self.totals = collections.defaultdict(float)
         self.levels = collections.defaultdict(float)
+        # A family marked `"event": "time"` has one series per event code, valued the event's time.
+        self.event_times = {}
         # histogram family -> [bucket counts, sum, count], in the family's own unit
         self.histograms = {family["name"]: [[0] * len(family["buckets"]), 0.0, 0]
                            for family in profile["families"] if family["type"] == "histogram"}
@@ -167,29 +198,51 @@ class Exposition:
                         buckets[index] += count
                 self.histograms[family["name"]] = [buckets, total + observed * count, seen + count]
 
+    def record_event(self, code, when):
+        with self.lock:
+            self.event_times[code] = when
+
     def render(self):
         """The Prometheus text format (0.0.4)."""
+        return render([self])
+
+    def samples(self, family):
+        """The sample lines of one family of the profile."""
+        name, scale = family["name"], family.get("scale", 1)
+        own = self._identified({**self.labels, **family.get("labels", {})})
         lines = []
         with self.lock:
-            for family in self.profile["families"]:
-                name, scale = family["name"], family.get("scale", 1)
-                own = {**self.labels, **family.get("labels", {})}
-                lines += [f"# HELP {name} {family['help']}", f"# TYPE {name} {family['type']}"]
-                if family["type"] == "histogram":
-                    buckets, total, seen = self.histograms[name]
-                    for bound, count in zip(family["buckets"], buckets):
-                        lines.append(_sample(f"{name}_bucket", {**own, "le": repr(float(bound))}, count))
-                    lines += [_sample(f"{name}_bucket", {**own, "le": "+Inf"}, seen),
-                              _sample(f"{name}_sum", own, total), _sample(f"{name}_count", own, seen)]
-                    continue
-                for series in family["series"]:
-                    value = series["value"]
-                    if family["type"] == "counter":
-                        value = self.totals[value] * scale
-                    elif not isinstance(value, (int, float)):
-                        value = self.levels[value] * scale
-                    lines.append(_sample(name, {**own, **series["labels"]}, value))
-        return ("\n".join(lines) + "\n").encode()
+            if family["type"] == "histogram":
+                buckets, total, seen = self.histograms[name]
+                for bound, count in zip(family["buckets"], buckets):
+                    lines.append(_sample(f"{name}_bucket", {**own, "le": repr(float(bound))}, count))
+                return lines + [_sample(f"{name}_bucket", {**own, "le": "+Inf"}, seen),
+                                _sample(f"{name}_sum", own, total), _sample(f"{name}_count", own, seen)]
+            if family.get("event") == "time":
+                key = next(iter(family["series"][0]["labels"]))
+                return [_sample(name, {**own, key: str(code)}, when) for code, when in sorted(self.event_times.items())]
+            for series in family["series"]:
+                value = series["value"]
+                if family["type"] == "counter":
+                    value = self.totals[value] * scale
+                elif not isinstance(value, (int, float)):
+                    value = self.levels[value] * scale
+                lines.append(_sample(name, self._identified({**own, **series["labels"]}), value))
+        return lines
+
+    def _identified(self, labels):
+        return {key: self.identity.get(key, value) for key, value in labels.items()}
+
+
+def render(expositions):
+    """The Prometheus text format (0.0.4) of expositions of one profile (the GPUs of a host, or
+    one LLM server): each family once, with the series of each."""
+    lines = []
+    for family in expositions[0].profile["families"] if expositions else []:
+        lines += [f"# HELP {family['name']} {family['help']}", f"# TYPE {family['name']} {family['type']}"]
+        for exposition in expositions:
+            lines += exposition.samples(family)
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _sample(name, labels, value):
@@ -277,6 +330,7 @@ class Llm:
             metrics.set(f"gpu_memory_used_{unit}", used / divisor)
             metrics.set(f"gpu_memory_free_{unit}", (80 * GIB - used) / divisor)
         metrics.set("gpu_memory_total_bytes", 80 * GIB)
+        return utilization, kv_cache
 
     def stats(self, window_seconds, load):
         """vLLM's periodic engine line."""
@@ -285,6 +339,66 @@ class Llm:
                       "rate: 0.0%%", self.prompt_tokens_since_stats / window_seconds,
                       self.tokens_since_stats / window_seconds, load, self.waiting, 100 * min(0.05 + load * 0.01, 1.0))
         self.tokens_since_stats = self.prompt_tokens_since_stats = 0
+
+
+class Gpus:
+    """The GPUs of the host as an exporter shows them (a dcgm-* or nvidia-gpu-exporter* profile):
+    each busy with the LLM server's load, each with its own faults. A lost GPU leaves the
+    exposition, as it leaves the driver."""
+
+    MEMORY_TOTAL = 80 * GIB
+
+    def __init__(self, profile, count, hostname):
+        self.gpus = [Exposition(profile, "", self.identity(hostname, index)) for index in range(count)]
+        self.names = gpu_names(count)
+        self.leaked = [0.0] * count
+        self.lost = [False] * count
+        for gpu in self.gpus:
+            gpu.set("gpu_memory_total_bytes", self.MEMORY_TOTAL)
+
+    @staticmethod
+    def identity(hostname, index):
+        """How exporters name GPU `index` of this host: DCGM's gpu, UUID, device and pci_bus_id,
+        nvidia_gpu_exporter's uuid (without DCGM's GPU- prefix) and index."""
+        gpu_uuid = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{hostname}.gpu{index}"))
+        return {"gpu": str(index), "index": str(index), "UUID": f"GPU-{gpu_uuid}", "uuid": gpu_uuid,
+                "device": f"nvidia{index}", "pci_bus_id": f"00000000:{0x18 + 0x10 * index:02X}:00.0", "Hostname": hostname}
+
+    def xid(self, name, code):
+        """The driver reports Xid `code` on GPU `name` now."""
+        gpu = self.gpus[self.names.index(name)]
+        gpu.set("xid_last", code)
+        gpu.record_event(code, time.time())
+
+    def tick(self, utilization, kv_cache, faults):
+        for index, gpu in enumerate(self.gpus):
+            fault = faults.get(self.names[index])
+            self.lost[index] = fault["lost"]
+            self.leaked[index] += fault["memory_leak_mib_per_second"] * 2 ** 20 * TICK_SECONDS
+            if fault["busy"]:
+                busy, used = 1.0, 0.95 * self.MEMORY_TOTAL
+            else:
+                busy, used = utilization, min(20 * GIB + kv_cache * 50 * GIB + self.leaked[index], self.MEMORY_TOTAL)
+            gpu.set("gpu_utilization", busy)
+            gpu.set("gpu_utilization_percent", busy * 100)
+            for unit, divisor in (("bytes", 1), ("mib", 2 ** 20)):
+                gpu.set(f"gpu_memory_used_{unit}", used / divisor)
+                gpu.set(f"gpu_memory_free_{unit}", (self.MEMORY_TOTAL - used) / divisor)
+            gpu.add("energy_mj", (100_000 + 300_000 * busy) * TICK_SECONDS)
+            gpu.add("ecc_errors", fault["ecc_errors_per_second"] * TICK_SECONDS)
+            gpu.add("nvlink_errors", fault["nvlink_errors_per_second"] * TICK_SECONDS)
+            with gpu.lock:
+                # nvidia-smi shows the volatile count as a whole number of errors
+                gpu.levels["ecc_uncorrected_total"] = float(int(gpu.totals["ecc_errors"]))
+            gpu.set("remap_pending", float(fault["row_remap_pending"]))
+            gpu.set("remap_failure", float(fault["row_remap_failure"]))
+            gpu.set("hw_thermal", float(fault["thermal_slowdown"]))
+            gpu.set("power_brake", float(fault["power_brake_slowdown"]))
+            gpu.set("clock_events", HW_THERMAL_SLOWDOWN * fault["thermal_slowdown"] + HW_POWER_BRAKE_SLOWDOWN * fault["power_brake_slowdown"])
+            gpu.set("recovery_action", fault["recovery_action"])
+
+    def render(self):
+        return render([gpu for gpu, lost in zip(self.gpus, self.lost) if not lost])
 
 
 class Tool:
@@ -345,14 +459,20 @@ class Simulator:
         os.makedirs(args.log_dir, exist_ok=True)
         self.rng = random.Random(args.seed)
         self.tasks_per_second = args.tasks_per_second
-        self.faults = Faults()
+        self.faults = Faults(args.gpus)
         self.release = args.release
-        for component, fault in args.fault:
-            self.faults.set(component, fault)
         self.llm = Llm(Exposition.load(args.llm_profile, args.model), args.log_dir)
+        self.gpus = Gpus(Exposition.load(args.gpu_profile, "").profile if args.gpus else None, args.gpus, socket.gethostname())
+        for component, body in args.fault:
+            self.set_fault(component, self.faults.parse(component, body))
         self.tool = Tool(args.log_dir)
         self.engine = Engine(args.log_dir)
         self.stop = threading.Event()
+
+    def set_fault(self, component, fault):
+        self.faults.set(component, fault)
+        if component in self.gpus.names and fault["xid"]:
+            self.gpus.xid(component, fault["xid"])
 
     def run_task(self):
         """One agent task: 1-3 LLM calls and 0-2 tool calls; it fails when a call fails."""
@@ -393,7 +513,8 @@ class Simulator:
             for _task in range(started):
                 self.run_task()
             load = started * 4
-            self.llm.tick(load, self.faults.get("llm"), self.rng)
+            utilization, kv_cache = self.llm.tick(load, self.faults.get("llm"), self.rng)
+            self.gpus.tick(utilization, kv_cache, self.faults)
             self.engine.queued.set(max(0, started - 8))
             if time.monotonic() - last_stats >= 10:
                 self.llm.stats(time.monotonic() - last_stats, load)
@@ -469,25 +590,27 @@ def control_handler(simulator, servers):
                 return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
-                fault = Faults.parse(name, json.loads(self.rfile.read(length) or b"{}"))
+                fault = simulator.faults.parse(name, json.loads(self.rfile.read(length) or b"{}"))
             except json.JSONDecodeError as error:
                 self.reply(400, {"error": f"the body is not JSON: {error}"})
                 return
             except FaultError as error:
                 self.reply(400, {"error": str(error)})
                 return
-            simulator.faults.set(name, fault)
-            servers[name].serve(not fault["down"])
+            simulator.set_fault(name, fault)
+            if name in servers:
+                servers[name].serve(not fault["down"])
             self.reply(200, simulator.faults.snapshot())
 
         def do_DELETE(self):
             name, found = self.component()
-            if not found or (name is not None and name not in COMPONENTS):
-                self.reply(404, {"error": f"DELETE /faults or /faults/<{'|'.join(COMPONENTS)}>"})
+            if not found or (name is not None and name not in simulator.faults.fields):
+                self.reply(404, {"error": f"DELETE /faults or /faults/<{'|'.join(simulator.faults.fields)}>"})
                 return
             simulator.faults.clear(name)
             for component in [name] if name else COMPONENTS:
-                servers[component].serve(True)
+                if component in servers:
+                    servers[component].serve(True)
             self.reply(200, simulator.faults.snapshot())
 
         def log_message(self, format, *args):  # pylint: disable=redefined-builtin
@@ -497,16 +620,14 @@ def control_handler(simulator, servers):
 
 
 def fault_option(text):
-    """'tool:error_rate=0.6,latency_seconds=2' -> ('tool', fault), checked like the control API."""
+    """'tool:error_rate=0.6,latency_seconds=2' -> ('tool', {"error_rate": 0.6, ...}), checked like
+    the control API once the GPUs are known."""
     component, _colon, assignments = text.partition(":")
     body = {}
     for assignment in filter(None, assignments.split(",")):
         field, _equals, value = assignment.partition("=")
         body[field] = value == "true" if value in ("true", "false") else float(value) if value.replace(".", "", 1).isdigit() else value
-    try:
-        return component, Faults.parse(component, body)
-    except FaultError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
+    return component, body
 
 
 def parse_args(argv):
@@ -525,13 +646,28 @@ def parse_args(argv):
     parser.add_argument("--release", default="dev", help="release name the control port's /health reports")
     parser.add_argument("--fault", action="append", default=[], type=fault_option, metavar="COMPONENT:FIELD=VALUE,...",
                         help="start with a fault, as PUT /faults/COMPONENT would set it (e.g. tool:error_rate=0.6)")
+    parser.add_argument("--gpus", type=int, default=0, help="GPUs to play (0 to 16), served on --gpu-port")
+    parser.add_argument("--gpu-port", type=int, default=9400)
+    parser.add_argument("--gpu-profile", default="dcgm-health",
+                        help="the exporter the GPUs' /metrics imitates: dcgm-default, dcgm-health, nvidia-gpu-exporter(-nvml)")
     args = parser.parse_args(argv)
     if not 0 < args.tasks_per_second <= 1000:
         parser.error("--tasks-per-second: expected a number above 0 and at most 1000")
-    try:
-        Exposition.load(args.llm_profile, args.model)
-    except ValueError as error:
-        parser.error(f"--llm-profile: {error}")
+    if not 0 <= args.gpus <= 16:
+        parser.error("--gpus: expected a whole number from 0 to 16")
+    for option, name in (("--llm-profile", args.llm_profile), ("--gpu-profile", args.gpu_profile if args.gpus else None)):
+        if name is None:
+            continue
+        try:
+            Exposition.load(name, args.model)
+        except ValueError as error:
+            parser.error(f"{option}: {error}")
+    faults = Faults(args.gpus)
+    for component, body in args.fault:
+        try:
+            faults.parse(component, body)
+        except FaultError as error:
+            parser.error(f"--fault: {error}")
     return args
 
 
@@ -543,6 +679,8 @@ def main(argv=None):
         "tool": ComponentServer(args.listen_address, args.tool_port, lambda: generate_latest(simulator.tool.registry)),
         "engine": ComponentServer(args.listen_address, args.engine_port, lambda: generate_latest(simulator.engine.registry)),
     }
+    if args.gpus:
+        servers["gpus"] = ComponentServer(args.listen_address, args.gpu_port, simulator.gpus.render)
     for server in servers.values():
         server.serve(True)
     control = ThreadingHTTPServer((args.listen_address, args.control_port), control_handler(simulator, servers))
@@ -550,7 +688,8 @@ def main(argv=None):
     traffic = threading.Thread(target=simulator.traffic, daemon=True)
     traffic.start()
     threading.Thread(target=control.serve_forever, daemon=True).start()
-    sys.stderr.write(f"agent simulator: llm :{args.llm_port}, tool :{args.tool_port}, engine :{args.engine_port}, "
+    gpus = f", {args.gpus} GPUs :{args.gpu_port}" if args.gpus else ""
+    sys.stderr.write(f"agent simulator: llm :{args.llm_port}, tool :{args.tool_port}, engine :{args.engine_port}{gpus}, "
                      f"control :{args.control_port} on {args.listen_address}\n")
     try:
         while not simulator.stop.wait(1):
