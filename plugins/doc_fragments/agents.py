@@ -40,6 +40,24 @@ options:
     default: 15m
 """
 
+    SCRAPE = r"""
+options:
+  blackbox_address:
+    description: C(host:port) of the blackbox_exporter that probes components without a metrics endpoint.
+    type: str
+  blackbox_client:
+    description:
+      - How Prometheus reaches the blackbox exporter, merged into each probe job (C(scheme), C(basic_auth),
+        C(authorization), C(tls_config)), for an exporter that serves HTTPS and asks for a password.
+    type: dict
+  preset_clients:
+    description:
+      - How Prometheus reaches the components of a preset, by preset name, merged into their scrape jobs (C(scheme),
+        C(basic_auth), C(authorization), C(tls_config)) - for the GPU exporters the collection's roles run with HTTPS and
+        a password (C(dcgm), C(nvidia_smi)).
+    type: dict
+"""
+
     ROUTES = r"""
 options:
   team_receiver:

@@ -16,6 +16,7 @@ description:
     C(agent_monitoring) role uses it.
 extends_documentation_fragment:
   - llmagentos.ops.agents
+  - llmagentos.ops.agents.scrape
   - llmagentos.ops.agents.rules
   - llmagentos.ops.agents.routes
 options:
@@ -24,14 +25,6 @@ options:
     type: list
     elements: str
     required: true
-  blackbox_address:
-    description: C(host:port) of the blackbox_exporter that probes components without a metrics endpoint.
-    type: str
-  blackbox_client:
-    description:
-      - How Prometheus reaches the blackbox exporter, merged into each probe job (C(scheme), C(basic_auth),
-        C(authorization), C(tls_config)), for an exporter that serves HTTPS and asks for a password.
-    type: dict
 """
 
 EXAMPLES = r"""
@@ -70,10 +63,10 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests i
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import (
-    blackbox, blackbox_client as blackbox_client_option, compile_agents, receivers, rule_options)
+    blackbox, blackbox_client as blackbox_client_option, compile_agents, preset_clients as preset_clients_option, receivers, rule_options)
 
 
-def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, blackbox_client=None,
+def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, blackbox_client=None, preset_clients=None,
                              team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER, **rule_settings):
     if not isinstance(rule_files, list) or not rule_files or not all(isinstance(path, str) and path for path in rule_files):
         raise AnsibleFilterError("agent_monitoring_outputs: rule_files must be a non-empty list of paths")
@@ -81,8 +74,9 @@ def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=N
     team_receiver, critical_receiver = receivers("agent_monitoring_outputs", team_receiver, critical_receiver)
     blackbox_address = blackbox("agent_monitoring_outputs", blackbox_address)
     client = blackbox_client_option("agent_monitoring_outputs", blackbox_client)
+    clients = preset_clients_option("agent_monitoring_outputs", preset_clients)
     return compile_agents(lambda parsed: {
-        "scrape_configs": scrape_configs(parsed, blackbox_address, client),
+        "scrape_configs": scrape_configs(parsed, blackbox_address, client, clients),
         "rules": agent_rules(parsed, options),
         "rule_tests": rule_tests(parsed, rule_files, options),
         "routing": alertmanager_routes(parsed, team_receiver, critical_receiver),

@@ -15,15 +15,7 @@ description:
   - Components whose preset has no metrics endpoint (C(ollama)) become a blackbox probe job.
 extends_documentation_fragment:
   - llmagentos.ops.agents
-options:
-  blackbox_address:
-    description: host:port of the blackbox exporter that probes components without metrics.
-    type: str
-  blackbox_client:
-    description:
-      - How Prometheus reaches the blackbox exporter, merged into each probe job (C(scheme), C(basic_auth),
-        C(authorization), C(tls_config)), for an exporter that serves HTTPS and asks for a password.
-    type: dict
+  - llmagentos.ops.agents.scrape
 """
 
 EXAMPLES = r"""
@@ -42,13 +34,15 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import blackbox, blackbox_client as blackbox_client_option, compile_agents
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import (
+    blackbox, blackbox_client as blackbox_client_option, compile_agents, preset_clients as preset_clients_option)
 
 
-def agent_scrape_configs(agents, groups=None, blackbox_address=None, blackbox_client=None):
+def agent_scrape_configs(agents, groups=None, blackbox_address=None, blackbox_client=None, preset_clients=None):
     address = blackbox("agent_scrape_configs", blackbox_address)
     client = blackbox_client_option("agent_scrape_configs", blackbox_client)
-    return compile_agents(lambda parsed: scrape_configs(parsed, address, client), agents, groups)
+    clients = preset_clients_option("agent_scrape_configs", preset_clients)
+    return compile_agents(lambda parsed: scrape_configs(parsed, address, client, clients), agents, groups)
 
 
 class FilterModule:

@@ -12,6 +12,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.model import log_sources
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import (
     DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, DEFAULT_SIGNAL_MISSING_SECONDS, Options)
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
@@ -77,19 +78,34 @@ def blackbox(filter_name, address):
     return address
 
 
-_BLACKBOX_CLIENT_KEYS = frozenset({"scheme", "basic_auth", "authorization", "tls_config"})
+_CLIENT_KEYS = frozenset({"scheme", "basic_auth", "authorization", "tls_config"})
+
+
+def _client(filter_name, option, client):
+    """Scrape-job HTTP settings: how Prometheus reaches an endpoint that serves HTTPS or asks for a password."""
+    if not isinstance(client, dict) or not set(client) <= _CLIENT_KEYS:
+        raise AnsibleFilterError(f"{filter_name}: {option} must be a mapping of {', '.join(sorted(_CLIENT_KEYS))}, got {client!r}")
+    if client.get("scheme", "http") not in ("http", "https"):
+        raise AnsibleFilterError(f"{filter_name}: {option}.scheme must be http or https, got {client['scheme']!r}")
+    return dict(client)
 
 
 def blackbox_client(filter_name, client):
-    """How Prometheus reaches the blackbox exporter: a mapping of scrape-job HTTP settings."""
-    if client is None:
+    """How Prometheus reaches the blackbox exporter."""
+    return {} if client is None else _client(filter_name, "blackbox_client", client)
+
+
+def preset_clients(filter_name, clients):
+    """How Prometheus reaches the components of a preset: preset name -> scrape-job HTTP settings."""
+    if clients is None:
         return {}
-    if not isinstance(client, dict) or not set(client) <= _BLACKBOX_CLIENT_KEYS:
-        raise AnsibleFilterError(f"{filter_name}: blackbox_client must be a mapping of {', '.join(sorted(_BLACKBOX_CLIENT_KEYS))}, "
-                                 f"got {client!r}")
-    if client.get("scheme", "http") not in ("http", "https"):
-        raise AnsibleFilterError(f"{filter_name}: blackbox_client.scheme must be http or https, got {client['scheme']!r}")
-    return dict(client)
+    if not isinstance(clients, dict):
+        raise AnsibleFilterError(f"{filter_name}: preset_clients must map preset names to scrape settings, got {clients!r}")
+    unknown = sorted(set(clients) - set(PRESETS))
+    if unknown:
+        raise AnsibleFilterError(f"{filter_name}: preset_clients names unknown preset(s) {', '.join(map(str, unknown))}; "
+                                 f"known: {', '.join(sorted(PRESETS))}")
+    return {name: _client(filter_name, f"preset_clients.{name}", client) for name, client in clients.items()}
 
 
 def dataset_option(filter_name, dataset):

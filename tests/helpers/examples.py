@@ -34,7 +34,7 @@ def every_preset_agent():
     for preset in PRESETS.values():
         for kind in preset.kinds:
             offered = set(preset.signals)
-            alerts = {key: ({row.direction: "1s" if row.threshold is DURATION else 0.5} if row.direction else {})
+            alerts = {key: ({row.direction: ("1h" if row.forecast else "1s") if row.threshold is DURATION else 0.5} if row.direction else {})
                       for key, row in ALERT_KINDS.items()
                       if row.applies_to(kind) and set(row.signals) <= offered and (not row.any_of or offered & set(row.any_of))}
             components.append({"name": f"{preset.name}-{kind}", "kind": kind, "preset": preset.name,

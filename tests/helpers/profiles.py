@@ -49,6 +49,9 @@ class State:
     nvlink_errors: float = 0.0
     recovery_action: float = 0.0
     gpu_lost: bool = False
+    # Gauges that climb, per second: the KV cache filling up, GPU memory leaking (bytes).
+    kv_cache_growth: float = 0.0
+    gpu_memory_leak: float = 0.0
 
     def rates(self):
         """Counter quantities per second."""
@@ -76,6 +79,13 @@ class State:
             "hw_thermal": self.hw_thermal, "power_brake": self.power_brake, "recovery_action": self.recovery_action,
             "xid_79": self.xid == 79, "xid_94": self.xid == 94,
         }
+
+    def growth(self):
+        """Gauge quantities that climb (or, for the memory left, fall), per second."""
+        leak = self.gpu_memory_leak
+        return {"kv_cache": self.kv_cache_growth, "used_tokens": 20_000 * self.kv_cache_growth,
+                "gpu_memory_used_bytes": leak, "gpu_memory_free_bytes": -leak,
+                "gpu_memory_used_mib": leak / 2 ** 20, "gpu_memory_free_mib": -leak / 2 ** 20}
 
     def observations(self):
         """Histogram quantities: (observations per second, the value each observes)."""
@@ -111,6 +121,9 @@ FAULTS = {
     "nvlink_errors": replace(HEALTHY, nvlink_errors=0.05),
     "recovery_action": replace(HEALTHY, recovery_action=1.0),
     "gpu_missing": replace(HEALTHY, gpu_lost=True),
+    # From half full, two points a minute: full well within the forecasts' horizon.
+    "kv_cache_forecast": replace(HEALTHY, kv_cache=0.5, kv_cache_growth=0.02 / 60),
+    "gpu_memory_forecast": replace(HEALTHY, gpu_memory_used=40 * GIB, gpu_memory_leak=0.02 * 80 * GIB / 60),
 }
 # A busy GPU that is healthy pages nobody: full compute, framebuffer 95 % reserved (as vLLM does).
 BUSY = replace(HEALTHY, gpu_utilization=1.0, gpu_memory_used=0.95 * 80 * GIB, running=64.0)
@@ -131,7 +144,7 @@ def _rising(per_second, samples, interval_seconds):
 def input_series(profile, state, labels, samples, interval_seconds=60):
     """promtool input_series for `profile` scraped in `state`, every series with `labels` (the
     target labels Prometheus adds) besides the profile's own."""
-    rates, levels, observations = state.rates(), state.levels(), state.observations()
+    rates, levels, observations, growth = state.rates(), state.levels(), state.observations(), state.growth()
     half = samples // 2
     inputs = []
     for family in profile["families"]:
@@ -158,6 +171,9 @@ def input_series(profile, state, labels, samples, interval_seconds=60):
             else:
                 level = value if isinstance(value, (int, float)) else levels[value]
                 values = f"{_number(level * scale)}x{samples}"
+                step = growth.get(value, 0.0) * scale * interval_seconds if isinstance(value, str) else 0.0
+                if step:
+                    values = f"{_number(level * scale)}{'+' if step > 0 else '-'}{_number(abs(step))}x{samples}"
                 if family.get("event") == "time":
                     if not level:
                         continue

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 import yaml
 
 
@@ -207,3 +209,66 @@ def test_a_bad_blackbox_client_is_refused_naming_the_field(tmp_path):
         code, output = run_play(tmp_path, play, "-e", json.dumps({"agent_monitoring_blackbox_client": client}))
         assert code != 0
         assert error in " ".join(output.split()), output
+
+
+def test_a_system_user_name_longer_than_useradd_takes_is_refused_before_anything_is_created(tmp_path):
+    play = local_play(tasks=[{"name": "Only the preflight",
+                              "ansible.builtin.include_role": {"name": "llmagentos.ops.agent_service", "tasks_from": "preflight.yml"}}])
+    settings = {"agent_service_name": "customer-support-llm-worker", "agent_service_release": "1.0.0",
+                "agent_service_command": ["/bin/true"], "agent_service_listen_port": 8000}
+    code, output = run_play(tmp_path, play, "-e", json.dumps(settings))
+    assert code != 0
+    assert ("agent_service_system_user is 'llmagentos-customer-support-llm-worker' (38 characters): a system user or group "
+            "name is at most 32") in " ".join(output.split()), output
+
+
+GPU_STAND_IN = Path(__file__).resolve().parents[2] / "molecule" / "shared" / "files" / "gpu" / "gpu_stand_in.py"
+GPU_ROLES = {"nvidia_gpu_exporter": "nvidia_gpu_exporter_nvidia_smi", "dcgm_exporter": "dcgm_exporter_nvidia_smi"}
+
+
+def gpu_preflight(tmp_path, role, **extra):
+    play = local_play(tasks=[{"name": "Only the preflight",
+                              "ansible.builtin.include_role": {"name": f"llmagentos.ops.{role}", "tasks_from": "preflight.yml"}}])
+    return run_play(tmp_path, play, "-e", json.dumps(extra))
+
+
+def driver(tmp_path, script):
+    """An nvidia-smi: the stand-in that lists two GPUs, or a script playing a broken driver."""
+    path = tmp_path / "bin" / "nvidia-smi"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("#!/usr/bin/python3\n" + GPU_STAND_IN.read_text() if script is None else script)
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.parametrize("role", sorted(GPU_ROLES))
+def test_a_host_without_the_nvidia_driver_is_refused_saying_so(tmp_path, role):
+    code, output = gpu_preflight(tmp_path, role, **{GPU_ROLES[role]: str(tmp_path / "absent" / "nvidia-smi")})
+    assert code != 0
+    assert (f"has no working NVIDIA driver: {tmp_path}/absent/nvidia-smi is not installed. {role} reads the GPUs through "
+            "the driver: install the NVIDIA driver (and reboot) first") in " ".join(output.split()), output
+    broken = driver(tmp_path, "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\nexit 9\n")
+    code, output = gpu_preflight(tmp_path, role, **{GPU_ROLES[role]: broken})
+    assert code != 0
+    assert "--query-gpu answered NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver" in " ".join(output.split())
+
+
+def test_the_nvidia_gpu_exporter_preflight_passes_on_a_host_with_gpus(tmp_path):
+    code, output = gpu_preflight(tmp_path, "nvidia_gpu_exporter", nvidia_gpu_exporter_nvidia_smi=driver(tmp_path, None))
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({}, "dcgm_exporter_install_method is archive: set dcgm_exporter_archive_src to a .tar.gz with the dcgm-exporter binary"),
+    ({"dcgm_exporter_install_method": "container", "dcgm_exporter_docker": "/nonexistent/docker"},
+     "dcgm_exporter_install_method is container, but localhost has no /nonexistent/docker: install Docker and the NVIDIA Container Toolkit"),
+    ({"dcgm_exporter_install_method": "container", "dcgm_exporter_image_digest": "latest"},
+     "dcgm_exporter_image_digest must be sha256:<64 hex digits>, got latest."),
+    ({"dcgm_exporter_archive_src": "/tmp/d.tar.gz", "dcgm_exporter_archive_checksum": "sha256:00",
+      "dcgm_exporter_counters_extra": [{"field": "DCGM_FI_PROF_SM_ACTIVE", "type": "gauge", "help": "SMs, busy"}]},
+     "dcgm_exporter_counters_extra[0].help: must be one line of text without commas"),
+])
+def test_the_dcgm_exporter_preflight_names_what_to_fix(tmp_path, settings, message):
+    code, output = gpu_preflight(tmp_path, "dcgm_exporter", dcgm_exporter_nvidia_smi=driver(tmp_path, None), **settings)
+    assert code != 0
+    assert message in " ".join(output.split()), output

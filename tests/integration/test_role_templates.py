@@ -83,7 +83,7 @@ def test_prometheus_config_points_at_every_alertmanager_and_passes_promtool(tmp_
     assert config["global"]["external_labels"] == {"cluster": "eu-1"}
     assert config["remote_write"] == [{"url": "https://mimir.example/api/v1/push"}]
     assert [job["job_name"] for job in config["scrape_configs"]] == [
-        "prometheus", "alertmanager", "node", "elasticsearch", "blackbox_exporter", "blackbox"]
+        "prometheus", "alertmanager", "node", "elasticsearch", "dcgm_exporter", "nvidia_gpu_exporter", "blackbox_exporter", "blackbox"]
     (tmp_path / "prometheus.yml").write_text(rendered["prometheus.yml"])
     code, output = check([tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml")])
     assert code == 0, output

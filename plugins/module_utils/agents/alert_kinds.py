@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .conventions import ALERT_PREFIX, HISTOGRAM_SIGNALS, RATIO_RECORDINGS, ERROR_RATIO, record_name
+from .conventions import ALERT_PREFIX, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, RATIO_RECORDINGS, ERROR_RATIO, record_name
 from .promql import number
 from ..units import format_duration, parse_duration, parse_number, parse_ratio
 
@@ -75,6 +75,9 @@ class AlertKind:
     codes: tuple = ()
     # The component kinds it is for (empty: any that offers its signals).
     component_kinds: tuple = ()
+    # A saturation forecast: fires while the ratio it reads is past FORECAST_FLOOR and its trend
+    # reaches 1 within the threshold (direction "within").
+    forecast: bool = False
 
     def reads_signals(self, component):
         """The signals of `component` that the alert's expression reads."""
@@ -104,6 +107,8 @@ class AlertKind:
             return "must be 0 or more"
         if self.direction == "above" and self.threshold.ceiling is not None and value >= self.threshold.ceiling:
             return f"must be below {self.threshold.text(self.threshold.ceiling)}: the {self.what} never goes above it"
+        if self.forecast and not 60 <= value <= MAX_FORECAST_SECONDS:
+            return f"must be from 1m to {format_duration(MAX_FORECAST_SECONDS)}: a trend says little further ahead"
         return None
 
     def series(self, quantile=None):
@@ -135,6 +140,7 @@ class AlertKind:
 
 SEVERITIES = ("info", "warning", "critical")
 MAX_XID = 9999
+MAX_FORECAST_SECONDS = 7 * 86400
 # Xids that mean the GPU needs a reset, the node a reboot or the hardware a look (NVIDIA's Xid
 # catalogue): double-bit ECC (48), a halted microcontroller (62), ECC page retirement or row
 # remapping failure (64), NVLink (74), fallen off the bus (79), uncontained ECC (95), GSP
@@ -168,6 +174,15 @@ ALERT_KINDS = {kind.key: kind for kind in (
     AlertKind(STALLED, ("queue_depth",), None, None, None, "queue progress", "EngineStalled",
               any_of=PROGRESS_SIGNALS),
     AlertKind("kv_cache_usage", ("kv_cache_usage",), "kv_cache_usage", RATIO, "above", "KV-cache usage", "KVCacheUsageHigh"),
+    # Saturation forecasts: a KV cache that fills up (requests queue, then get preempted) and GPU
+    # memory that grows toward full (a leak: vLLM's up-front reservation stays flat and is quiet).
+    AlertKind("kv_cache_forecast", ("kv_cache_usage",), "kv_cache_usage", DURATION, "within", "KV-cache usage",
+              "KVCacheFullForecast", forecast=True, default_for="15m",
+              description="Requests will queue and be preempted when it is full"),
+    AlertKind("gpu_memory_forecast", ("gpu_memory_used",), GPU_MEMORY_UTILIZATION, DURATION, "within", "GPU memory use",
+              "GPUMemoryFullForecast", names={"gpu": "GPUMemoryFullForecast"}, any_of=("gpu_memory_total", "gpu_memory_free"),
+              forecast=True, default_for="15m",
+              description="Allocations will fail when it is full (CUDA out of memory); a steady climb is often a leak"),
     # GPU health, per GPU. Framebuffer use is no health signal (vLLM reserves it up front): the
     # KV cache above is what runs out.
     AlertKind("xid_critical", ("gpu_xid",), "gpu_xid", None, None, "an Xid that needs a reset, a reboot or the hardware "

@@ -57,11 +57,20 @@ SIGNALS = {
     "gpu_recovery_action": SignalKind("gpu_health"),   # >0: the driver asks for a reset or reboot
 }
 GPU_HEALTH_SIGNALS = tuple(name for name, kind in SIGNALS.items() if kind.type == "gpu_health")
+# Signals with no recording of their own (GPU memory: recorded as a ratio of two of them) and GPU
+# health (its recordings of events are absent while nothing happens): their absence is read on
+# their metrics.
+WATCHED_ON_METRICS = GPU_HEALTH_SIGNALS + tuple(
+    name for name, kind in SIGNALS.items() if kind.type == "gauge" and not kind.aggregation)
 # What a per-GPU recording keeps: the component, the host and the GPU's identity (DCGM's labels;
 # other exporters' are renamed to them).
 GPU_BY = "agent, component, kind, instance, host, gpu, UUID, pci_bus_id"
 # How far back an event (an Xid, an error count going up) keeps its GPU's alert firing.
 GPU_EVENT_WINDOW = "10m"
+# The trend a saturation forecast extends (predict_linear), and how full a resource must be
+# already for its forecast to page: below it, a steep start from empty is load, not a leak.
+FORECAST_WINDOW = "1h"
+FORECAST_FLOOR = 0.5
 _GPU_RECORD_SUFFIX = {"gpu_xid": f"recent{GPU_EVENT_WINDOW}", "gpu_ecc_uncorrected": f"increase{GPU_EVENT_WINDOW}",
                       "gpu_nvlink_errors": f"increase{GPU_EVENT_WINDOW}"}
 # The GPUs an exporter sees per host, for the alert on a GPU that disappeared.

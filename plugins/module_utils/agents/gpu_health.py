@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .conventions import (
     GPU_ASSIGNMENT_METRIC, GPU_ASSIGNMENT_RECORD, GPU_BY, GPU_COUNT, GPU_EVENT_WINDOW, GPU_HEALTH_SIGNALS, record_name)
-from .promql import escaped, number, series
+from .promql import either, escaped, number, series
 from ..units import parse_duration
 
 _WINDOW_SECONDS = parse_duration(GPU_EVENT_WINDOW)
@@ -75,7 +75,7 @@ def recording_rules(component, labels, read, xid_codes):
         if not signal or name not in read:
             continue
         parts = [_per_gpu(metric, labels, xid_codes) for metric in signal.metrics]
-        rules.append((record_name(name), parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"))
+        rules.append((record_name(name), either(parts)))
     return rules
 
 
@@ -89,8 +89,9 @@ def gpu_count_rule(component, labels):
 
 
 def presence(component, name, own_selector_labels):
-    """An expression that has a series while any metric of health signal `name` is scraped: the
-    recordings of events are absent while nothing happens, so absence is read on the metrics."""
+    """An expression that has a series while any metric of signal `name` is scraped: for the
+    signals without a recording of their own, and GPU health, whose recordings of events are
+    absent while nothing happens."""
     return " or ".join(f"count by (agent, component) ({series(metric.watched_by or metric.selector, own_selector_labels)})"
                        for metric in component.signal(name).metrics)
 

@@ -130,3 +130,8 @@ def _parsed(selector):
 def number(value):
     """A threshold as PromQL writes it: 0.05, 2, 1e-05."""
     return f"{value:.12g}"
+
+
+def either(parts):
+    """The first of the expressions that has a series (`or`), parenthesised; one stays as it is."""
+    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"

@@ -13,8 +13,9 @@ import math
 
 from . import gpu_health, slo as slo_rules
 from .alert_kinds import DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
-from .conventions import GPU_ASSIGNMENT_RECORD, GPU_HEALTH_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, job_name, record_name
+from .conventions import FORECAST_FLOOR, GPU_ASSIGNMENT_RECORD, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, WATCHED_ON_METRICS, job_name, record_name
 from .promql import matchers, number
+from ..units import format_duration
 from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, watched_series
 
 INTERVAL_SECONDS = 60
@@ -73,6 +74,17 @@ def _cases(agent, component, alert, options):
     if kind.gpu:
         return _gpu_cases(agent, component, alert, rule, case, series, base)
 
+    if kind.forecast:
+        # From FORECAST_FLOOR, a climb whose trend reaches 1 well within the horizon from the
+        # start; a resource held high and flat (vLLM's reservation) stays quiet.
+        slope = 1.5 * (1 - FORECAST_FLOOR) / (1 + alert.threshold / 60)
+        return [
+            case(f"fires when the trend reaches full within {format_duration(alert.threshold)}",
+                 [{"series": f"{alert_series(alert)}{{{matchers(base)}}}", "values": f"{number(FORECAST_FLOOR)}+{number(slope)}x{count}"}],
+                 True),
+            case("quiet while high and flat", [series(alert_series(alert), base, 0.95)], False),
+        ]
+
     if alert.name == STALLED:
         progress = [name for name in kind.reads_signals(component) if name in PROGRESS_SIGNALS]
 
@@ -111,9 +123,9 @@ def _cases(agent, component, alert, options):
 
 
 def _presence_metric(component, name):
-    """The series that shows a signal is read: its recording, or for GPU health the metric itself
-    (the recordings of events are absent while nothing happens)."""
-    if name not in GPU_HEALTH_SIGNALS:
+    """The series that shows a signal is read: its recording, or for the signals watched on
+    their metrics (GPU health, GPU memory) the metric itself."""
+    if name not in WATCHED_ON_METRICS:
         return watched_series(name)
     metric = component.signal(name).metrics[0]
     return metric.watched_by or metric.selector.split("{")[0]

@@ -15,9 +15,9 @@ from ..units import format_duration
 from . import gpu_health, signals, slo as slo_rules
 from .alert_kinds import ALERT_KINDS, DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
 from .conventions import (
-    BY, COUNTER_SIGNALS, DEFAULT_RUNBOOK_BASE_URL, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION,
-    GPU_ASSIGNMENT_GROUP, GPU_HEALTH_SIGNALS, HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS,
-    SLIS, SLO_ALERT, own_labels, record_name, routing_labels, rule_group_name, runbook_url)
+    BY, COUNTER_SIGNALS, DEFAULT_RUNBOOK_BASE_URL, FORECAST_FLOOR, FORECAST_WINDOW, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION,
+    GPU_ASSIGNMENT_GROUP, HOST_MEMORY_UTILIZATION, RATE_WINDOW, RATIO_RECORDINGS, RECORDED_GAUGES, SIGNAL_MISSING_ALERT, SIGNALS,
+    SLIS, SLO_ALERT, WATCHED_ON_METRICS, own_labels, record_name, routing_labels, rule_group_name, runbook_url)
 from .promql import matchers, number
 
 # Below one request a minute, ratios and quantiles are noise: gated alerts stay quiet.
@@ -140,6 +140,15 @@ def alert_rule(agent, component, alert, options):
     elif kind.gpu:
         expr = gpu_health.alert_expr(kind, alert, agent.name, own_selector)
         summary, description = gpu_health.texts(kind, where, component.kind, alert, gpu_health.label_templates())
+    elif kind.forecast:
+        series = alert_series(alert) + own_selector
+        horizon = format_duration(alert.threshold)
+        expr = (f"predict_linear({series}[{FORECAST_WINDOW}], {number(alert.threshold)}) >= 1"
+                f" and {series} >= {number(FORECAST_FLOOR)}")
+        summary = f"{where}: {kind.what} reaches 100% within {horizon}"
+        description = (f"The {kind.what} of {where} ({component.kind}) has been above {number(FORECAST_FLOOR * 100)}% for "
+                       f"{format_duration(alert.for_seconds)} with a trend over the last {FORECAST_WINDOW} that reaches 100% "
+                       f"within {horizon}. {kind.description}.")
     elif alert.name == DOWN:
         metric = "probe_success" if component.probe_path else "up"
         expr = f"{metric}{own_selector} == 0"
@@ -196,7 +205,7 @@ def watched_series(name):
 
 
 def _watched(component, name, own_selector):
-    if name in GPU_HEALTH_SIGNALS:
+    if name in WATCHED_ON_METRICS:
         return f"({gpu_health.presence(component, name, own_labels(component))})"
     return f"{watched_series(name)}{own_selector}"
 

@@ -8,10 +8,13 @@ from .conventions import VARIABLE, component_labels, job_name
 from .errors import DescriptionError
 
 
-def scrape_configs(agents, blackbox_address=None, blackbox_client=None):
+def scrape_configs(agents, blackbox_address=None, blackbox_client=None, preset_clients=None):
     """One job per component with a metrics endpoint; a blackbox probe job for components
     that have none (Ollama). `blackbox_address` is the host:port of the exporter that probes,
-    `blackbox_client` how Prometheus reaches it (scheme, basic_auth, tls_config)."""
+    `blackbox_client` how Prometheus reaches it (scheme, basic_auth, tls_config), and
+    `preset_clients` how it reaches the components of a preset (the GPU exporters the
+    collection's roles run with TLS and a password), by preset name."""
+    preset_clients = preset_clients or {}
     jobs = []
     for agent_index, agent in enumerate(agents):
         for component_index, component in enumerate(agent.components):
@@ -23,6 +26,7 @@ def scrape_configs(agents, blackbox_address=None, blackbox_client=None):
                     "job_name": job_name(agent, component),
                     "metrics_path": component.metrics_path,
                     "scheme": component.scheme,
+                    **preset_clients.get(component.preset, {}),
                     "static_configs": [{"targets": list(component.targets), "labels": labels}],
                 })
                 continue

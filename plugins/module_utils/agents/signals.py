@@ -11,11 +11,7 @@ metrics with the same labelset", and every rule reading it would stop evaluating
 from __future__ import annotations
 
 from .conventions import BY, SIGNALS
-from .promql import number, series
-
-
-def _either(parts):
-    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+from .promql import either, number, series
 
 
 def _scaled(expr, scale):
@@ -44,7 +40,7 @@ def counter_rate(component, name, labels, window, by=BY):
         if whole is not None and position < len(whole.metrics):
             expr = f"({expr} or {counter_rate_of(whole.metrics[position], labels, window, by)} * 0)"
         parts.append(expr)
-    return _either(parts)
+    return either(parts)
 
 
 def counter_rate_of(metric, labels, window, by=BY):
@@ -57,15 +53,15 @@ def counter_rate_of(metric, labels, window, by=BY):
 
 def quantile(signal, labels, value, window):
     """The `value` quantile of a histogram signal, in the signal's unit."""
-    return _either([
+    return either([
         _scaled(f"histogram_quantile({number(value)}, {_sum_rate(metric.selector, labels, window, f'le, {BY}', suffix='_bucket')})",
                 metric.scale)
         for metric in signal.metrics])
 
 
 def gauge(signal, labels, aggregation):
-    return _either([_scaled(f"{aggregation} by ({BY}) ({series(metric.selector, labels)})", metric.scale)
-                    for metric in signal.metrics])
+    return either([_scaled(f"{aggregation} by ({BY}) ({series(metric.selector, labels)})", metric.scale)
+                   for metric in signal.metrics])
 
 
 def _bucket_bound(value):
@@ -85,7 +81,7 @@ def over_threshold(signal, labels, threshold, window):
         good = _sum_rate(metric.selector, labels, window, BY, f'le=~"{_bucket_bound(threshold / metric.scale)}"', "_bucket")
         totals.append(total)
         slow.append(f"{total} - {good}")
-    return _either(totals), _either(slow)
+    return either(totals), either(slow)
 
 
 def looked_for(signal, kind):

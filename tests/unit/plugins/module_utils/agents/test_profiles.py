@@ -25,6 +25,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import
 THRESHOLDS = {
     "error_rate": "5%", "latency": "10s", "time_to_first_token": "2s", "time_per_output_token": "200ms",
     "queue_time": "5s", "token_throughput": 10, "queue_depth": 20, "kv_cache_usage": "90%", "preemptions": 1,
+    "kv_cache_forecast": "1h", "gpu_memory_forecast": "1h",
 }
 OPTIONS = Options(signal_missing_seconds=240)
 SAMPLES = 20

@@ -78,3 +78,32 @@ def test_probe_jobs_reach_a_secured_blackbox_exporter_and_metrics_jobs_are_untou
 def test_a_bad_blackbox_client_is_named(client, message):
     with pytest.raises(AnsibleFilterError, match=f"^agent_scrape_configs: {message}"):
         agent_scrape_configs(EXAMPLE["llmagentos_agents"], EXAMPLE["groups"], EXAMPLE["blackbox_address"], client)
+
+
+GPU_AGENTS = [{"name": "bot", "components": [
+    {"name": "llm", "kind": "llm", "preset": "vllm", "targets": ["gpu-1:8000"]},
+    {"name": "gpus", "kind": "gpu", "preset": "dcgm", "targets": ["gpu-1:9400"]},
+    {"name": "smi", "kind": "gpu", "preset": "nvidia_smi", "targets": ["gpu-2:9835"]}]}]
+SECURED_DCGM = {**SECURED_BLACKBOX, "basic_auth": {"username": "prometheus",
+                                                   "password_file": "/etc/prometheus/credentials/dcgm_exporter.password"}}
+
+
+def test_components_of_a_preset_are_reached_as_its_exporter_serves():
+    jobs = {job["job_name"]: job for job in agent_scrape_configs(GPU_AGENTS, preset_clients={"dcgm": SECURED_DCGM})}
+    gpus = jobs["llmagentos/bot/gpus"]
+    assert (gpus["scheme"], gpus["basic_auth"], gpus["tls_config"]) == ("https", SECURED_DCGM["basic_auth"], SECURED_DCGM["tls_config"])
+    assert gpus["static_configs"][0]["labels"]["component"] == "gpus"
+    # Other presets keep their own scheme and no credentials.
+    for name in ("llmagentos/bot/llm", "llmagentos/bot/smi"):
+        assert jobs[name]["scheme"] == "http" and "basic_auth" not in jobs[name]
+
+
+@pytest.mark.parametrize("clients, message", [
+    (["dcgm"], "preset_clients must map preset names to scrape settings"),
+    ({"dcmg": SECURED_DCGM}, "preset_clients names unknown preset\\(s\\) dcmg; known: "),
+    ({"dcgm": {"scheme": "ftp"}}, "preset_clients.dcgm.scheme must be http or https, got 'ftp'"),
+    ({"nvidia_smi": {"proxy_url": "http://p:3128"}}, "preset_clients.nvidia_smi must be a mapping of authorization, basic_auth"),
+])
+def test_bad_preset_clients_are_named(clients, message):
+    with pytest.raises(AnsibleFilterError, match=f"^agent_scrape_configs: {message}"):
+        agent_scrape_configs(GPU_AGENTS, preset_clients=clients)
