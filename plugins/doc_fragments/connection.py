@@ -36,6 +36,15 @@ options:
     default: 10
 """
 
+    # The modules that read from Prometheus.
+    PROMETHEUS = r"""
+options:
+  url:
+    description: Base URL of Prometheus.
+    type: str
+    default: http://127.0.0.1:9090
+"""
+
     ELASTICSEARCH = r"""
 options:
   url:

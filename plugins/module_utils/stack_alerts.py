@@ -269,6 +269,20 @@ STACK_ALERTS = (
         quiet=(("elasticsearch_cluster_health_status", {**ES_CLUSTER, "color": "yellow"}, "1x10 0x40"),),
         labels={"cluster": "llmagentos"}),
     *(_es_watermark(*watermark) for watermark in ES_WATERMARKS),
+    # Before the flood stage: the trend of a data path over 6 hours reaches it within a day.
+    StackAlert(
+        "ElasticsearchDiskFillingUp",
+        "predict_linear(elasticsearch_filesystem_data_available_bytes[6h], 86400)"
+        " < 0.05 * elasticsearch_filesystem_data_size_bytes"
+        " and 1 - elasticsearch_filesystem_data_available_bytes / elasticsearch_filesystem_data_size_bytes > 0.5", 60, "warning",
+        "The data path {{ $labels.path }} of Elasticsearch node {{ $labels.name }} reaches the flood stage within a day.",
+        "It is more than half full and its trend over the last 6 hours reaches 95% within 24 hours, where Elasticsearch "
+        "makes its indices read-only and the agents' logs stop.",
+        firing=(("elasticsearch_filesystem_data_available_bytes", ES_DATA, "480-2x150"),
+                ("elasticsearch_filesystem_data_size_bytes", ES_DATA, "1000x150")),
+        quiet=(("elasticsearch_filesystem_data_available_bytes", ES_DATA, "450x150"),
+               ("elasticsearch_filesystem_data_size_bytes", ES_DATA, "1000x150")),
+        labels=ES_DATA, eval_minutes=120),
     StackAlert(
         "LogStackStatsStale",
         # The file label holds the full path in node_exporter 1.5 (tested here); a bare name matches too.

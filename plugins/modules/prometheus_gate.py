@@ -24,10 +24,6 @@ attributes:
     description: Not supported.
     support: none
 options:
-  url:
-    description: Base URL of Prometheus.
-    type: str
-    default: http://127.0.0.1:9090
   checks:
     description:
       - What must hold. Each has C(name) (used in messages), C(query) (an instant PromQL query),
@@ -51,6 +47,7 @@ options:
 extends_documentation_fragment:
   - llmagentos.ops.connection
   - llmagentos.ops.connection.basic_auth
+  - llmagentos.ops.connection.prometheus
 """
 
 EXAMPLES = r"""
