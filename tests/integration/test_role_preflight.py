@@ -222,7 +222,8 @@ def test_a_system_user_name_longer_than_useradd_takes_is_refused_before_anything
             "name is at most 32") in " ".join(output.split()), output
 
 
-GPU_STAND_IN = Path(__file__).resolve().parents[2] / "molecule" / "shared" / "files" / "gpu" / "gpu_stand_in.py"
+ROOT = Path(__file__).resolve().parents[2]
+GPU_STAND_IN = ROOT / "molecule" / "shared" / "files" / "gpu" / "gpu_stand_in.py"
 GPU_ROLES = {"nvidia_gpu_exporter": "nvidia_gpu_exporter_nvidia_smi", "dcgm_exporter": "dcgm_exporter_nvidia_smi"}
 
 
@@ -272,3 +273,27 @@ def test_the_dcgm_exporter_preflight_names_what_to_fix(tmp_path, settings, messa
     code, output = gpu_preflight(tmp_path, "dcgm_exporter", dcgm_exporter_nvidia_smi=driver(tmp_path, None), **settings)
     assert code != 0
     assert message in " ".join(output.split()), output
+
+
+def test_agent_monitoring_reaches_the_gpu_components_as_the_collections_exporters_serve_them(tmp_path):
+    """While an exporter role's group has hosts, its preset's components are scraped with HTTPS, the CA and the
+    password file that role gives Prometheus; without, as the description says."""
+    role = ROOT / "roles" / "agent_monitoring"
+
+    def clients(groups, **settings):
+        play = local_play(gather_facts=False, vars_files=[str(role / "defaults" / "main.yml"), str(role / "vars" / "main.yml")], tasks=[
+            *({"name": f"Put a host in {group}", "ansible.builtin.add_host": {"name": f"{group}-1", "groups": [group]}} for group in groups),
+            {"name": "Show the value", "ansible.builtin.debug": {"msg": "VALUE={{ agent_monitoring_preset_clients | to_json | b64encode }}"}}])
+        code, output = run_play(tmp_path, play, "-e", json.dumps(settings))
+        assert code == 0, output
+        encoded = next(line for line in output.splitlines() if "VALUE=" in line).split("VALUE=", 1)[1].strip().strip("'\"")
+        return json.loads(base64.b64decode(encoded))
+
+    assert clients([]) == {}
+    secured = clients(["dcgm_exporter"])
+    assert secured == {"dcgm": {"scheme": "https", "tls_config": {"ca_file": "/etc/prometheus/tls/llmagentos-ca.crt"},
+                                "basic_auth": {"username": "prometheus",
+                                               "password_file": "/etc/prometheus/credentials/dcgm_exporter.password"}}}
+    both = clients(["dcgm_exporter", "nvidia_gpu_exporter"], llmagentos_web_tls=False)
+    assert sorted(both) == ["dcgm", "nvidia_smi"] and both["nvidia_smi"]["scheme"] == "http"
+    assert both["nvidia_smi"]["basic_auth"]["password_file"] == "/etc/prometheus/credentials/nvidia_gpu_exporter.password"
