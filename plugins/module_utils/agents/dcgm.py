@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
+from .conventions import VARIABLE
 from .presets import PRESETS
 
 Field = namedtuple("Field", "name type help")
@@ -59,10 +60,8 @@ HEALTH_FIELDS = (
     Field("DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL", "counter", "Total number of NVLink recovery errors."),
 )
 # DCGM before 3.3 knows the clock-event bitmask by its older name.
-LEGACY_NAMES = {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS": "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS"}
-KNOWN_FIELDS = {field.name: field for field in DEFAULT_FIELDS + HEALTH_FIELDS}
-KNOWN_FIELDS["DCGM_FI_DEV_CLOCK_THROTTLE_REASONS"] = Field(
-    "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", "gauge", "Current clock throttle reasons (bitmask of DCGM_CLOCKS_THROTTLE_REASON_*).")
+LEGACY_FIELDS = {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS": Field(
+    "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", "gauge", "Current clock throttle reasons (bitmask of DCGM_CLOCKS_THROTTLE_REASON_*).")}
 
 
 class CountersError(ValueError):
@@ -104,7 +103,7 @@ def read_fields(agents):
         for component_index, component in enumerate(agent.components):
             if component.preset != PRESETS["dcgm"].name:
                 continue
-            path = f"llmagentos_agents[{agent_index}].components[{component_index}]"
+            path = f"{VARIABLE}[{agent_index}].components[{component_index}]"
             for _name, signal in component.signals:
                 for metric in signal.metrics:
                     for selector in (metric.selector, metric.plus):
@@ -115,28 +114,18 @@ def read_fields(agents):
 
 
 def counters(agents, extra=(), legacy_names=False):
-    """The counters file's fields, in order: the default ones, the health ones, the ones the
-    description reads besides, then the extra ones. With legacy_names, the names of DCGM < 3.3."""
-    fields = {field.name: field for field in (*DEFAULT_FIELDS, *HEALTH_FIELDS)}
-    problems = []
+    """The counters file's fields, in order: the default ones, the health ones, then the extra
+    ones; every DCGM field the description reads must be among them. With legacy_names, the
+    names of DCGM < 3.3."""
+    fields = {field.name: field for field in (*DEFAULT_FIELDS, *HEALTH_FIELDS, *extra)}
     # The rules read the bitmask under both names (a fallback); the file names it once, as the
     # DCGM version knows it.
-    either_name = {*LEGACY_NAMES, *LEGACY_NAMES.values()}
-    for path, name in read_fields(agents):
-        if name in fields or name in either_name or name in {field.name for field in extra}:
-            continue
-        if name in KNOWN_FIELDS:
-            fields[name] = KNOWN_FIELDS[name]
-        else:
-            problems.append((path, f"reads {name}, a DCGM field the counters file does not know: give its type and help "
-                                   "in dcgm_exporter_counters_extra"))
+    known = {*fields, *(field.name for field in LEGACY_FIELDS.values())}
+    problems = [(path, f"reads {name}, a DCGM field the counters file does not know: give its type and help in "
+                       "dcgm_exporter_counters_extra") for path, name in read_fields(agents) if name not in known]
     if problems:
         raise CountersError(problems)
-    for field in extra:
-        fields[field.name] = field
-    if legacy_names:
-        return [KNOWN_FIELDS[LEGACY_NAMES[field.name]] if field.name in LEGACY_NAMES else field for field in fields.values()]
-    return list(fields.values())
+    return [LEGACY_FIELDS.get(name, field) if legacy_names else field for name, field in fields.items()]
 
 
 def render(fields):
