@@ -158,17 +158,25 @@ def test_an_elasticsearch_uri_or_timeout_the_exporter_cannot_read_is_refused_by_
         assert f"(is {next(iter(extra.values()))})" in output
 
 
-def _role_value(tmp_path, role, expression, settings):
-    """What a role's variables evaluate to on this host, its preflight aside."""
-    code, output = run_play(tmp_path, local_play(tasks=[
-        {"name": "Load the role's variables", "ansible.builtin.include_role": {"name": f"llmagentos.ops.{role}", "tasks_from": "preflight.yml",
-                                                                               "public": True}},
-        # base64 has no spaces, so the output's line folding cannot break it.
-        {"name": "Show the value", "ansible.builtin.debug": {"msg": "VALUE={{ " + expression + " | to_json | b64encode }}"}}]),
-        "-e", json.dumps(settings))
+def _show(expression):
+    # base64 has no spaces, so the output's line folding cannot break it.
+    return {"name": "Show the value", "ansible.builtin.debug": {"msg": "VALUE={{ " + expression + " | to_json | b64encode }}"}}
+
+
+def _shown(tmp_path, play, settings):
+    """The value a play's _show task printed."""
+    code, output = run_play(tmp_path, play, "-e", json.dumps(settings))
     assert code == 0, output
     encoded = next(line for line in output.splitlines() if "VALUE=" in line).split("VALUE=", 1)[1].strip().strip("'\"")
     return json.loads(base64.b64decode(encoded))
+
+
+def _role_value(tmp_path, role, expression, settings):
+    """What a role's variables evaluate to on this host, its preflight aside."""
+    return _shown(tmp_path, local_play(tasks=[
+        {"name": "Load the role's variables", "ansible.builtin.include_role": {"name": f"llmagentos.ops.{role}", "tasks_from": "preflight.yml",
+                                                                               "public": True}},
+        _show(expression)]), settings)
 
 
 LOGSTASH = {"logstash_elasticsearch_hosts": ["https://es-1:9200"], "logstash_elasticsearch_api_key": "id:key",
@@ -283,11 +291,8 @@ def test_agent_monitoring_reaches_the_gpu_components_as_the_collections_exporter
     def clients(groups, **settings):
         play = local_play(gather_facts=False, vars_files=[str(role / "defaults" / "main.yml"), str(role / "vars" / "main.yml")], tasks=[
             *({"name": f"Put a host in {group}", "ansible.builtin.add_host": {"name": f"{group}-1", "groups": [group]}} for group in groups),
-            {"name": "Show the value", "ansible.builtin.debug": {"msg": "VALUE={{ agent_monitoring_preset_clients | to_json | b64encode }}"}}])
-        code, output = run_play(tmp_path, play, "-e", json.dumps(settings))
-        assert code == 0, output
-        encoded = next(line for line in output.splitlines() if "VALUE=" in line).split("VALUE=", 1)[1].strip().strip("'\"")
-        return json.loads(base64.b64decode(encoded))
+            _show("agent_monitoring_preset_clients")])
+        return _shown(tmp_path, play, settings)
 
     assert clients([]) == {}
     secured = clients(["dcgm_exporter"])
