@@ -16,7 +16,8 @@ run_lane() {
   for scenario in "$@"; do
     if [ -x "molecule/$scenario/gate.sh" ] && ! "molecule/$scenario/gate.sh"; then continue; fi
     echo "=== molecule test -s $scenario ($(date +%T))"
-    molecule test -s "$scenario" || { status=1; echo "=== scenario $scenario FAILED"; }
+    molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { status=1; echo "=== scenario $scenario FAILED"; }
     echo "=== scenario $scenario done ($(date +%T))"
   done
   return $status
@@ -42,4 +43,10 @@ for ((lane = 0; lane < lanes; lane++)); do
   cat "$logs/lane-$lane.log"
 done
 grep -h "^=== scenario" "$logs"/lane-*.log
+# A failed scenario's cause, last, where a truncated CI log still shows it (the last errors: some
+# scenarios provoke errors on purpose before the one that failed them).
+while read -r failed; do
+  echo "##### why $failed failed"
+  grep -n -E -A12 '^(fatal|failed):|^CRITICAL|^ERROR|^\[ERROR\]' "$logs/$failed.log" | tail -60
+done < <(sed -n 's/^=== scenario \(.*\) FAILED$/\1/p' "$logs"/lane-*.log)
 exit $status
