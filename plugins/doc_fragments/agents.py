@@ -38,6 +38,13 @@ options:
         C(AgentSignalMissing) fires (a Prometheus duration).
     type: str
     default: 15m
+  grafana_url:
+    description:
+      - Grafana's address (C(https://grafana.example:3000)). When set, every alert carries a C(dashboard_url)
+        annotation that opens its agent's dashboard (filter C(llmagentos.ops.agent_grafana_dashboards)) at the panel
+        of the signal it watches. Empty for no links.
+    type: str
+    default: ""
 """
 
     SCRAPE = r"""

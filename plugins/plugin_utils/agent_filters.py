@@ -9,6 +9,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.dashboards import DashboardLinks
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.model import log_sources
@@ -18,17 +19,23 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
 
 _DATASET = re.compile(r"^[a-z0-9_.]{1,100}\Z")
+_BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?\Z")
 _HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}\Z")
 
 
 def rule_options(filter_name, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_request_rate=DEFAULT_MIN_REQUEST_RATE,
-                 signal_missing_for=format_duration(DEFAULT_SIGNAL_MISSING_SECONDS), **unknown):
+                 signal_missing_for=format_duration(DEFAULT_SIGNAL_MISSING_SECONDS), grafana_url="", **unknown):
     """The rule generator's options from a filter's keyword arguments, each checked by name."""
     if unknown:
         raise AnsibleFilterError(f"{filter_name}: unknown option(s) {', '.join(sorted(unknown))}; "
-                                 "the rule options are runbook_base_url, min_request_rate and signal_missing_for")
+                                 "the rule options are runbook_base_url, min_request_rate, signal_missing_for and grafana_url")
     if not isinstance(runbook_base_url, str) or not runbook_base_url:
         raise AnsibleFilterError(f"{filter_name}: runbook_base_url must be a URL prefix, got {runbook_base_url!r}")
+    if grafana_url is None:
+        grafana_url = ""
+    if not isinstance(grafana_url, str) or grafana_url and not _BASE_URL.match(grafana_url):
+        raise AnsibleFilterError(f"{filter_name}: grafana_url must be Grafana's address such as https://grafana.example:3000 "
+                                 f"(or empty for no dashboard links), got {grafana_url!r}")
     try:
         rate = float(min_request_rate)
     except (TypeError, ValueError):
@@ -40,7 +47,7 @@ def rule_options(filter_name, runbook_base_url=DEFAULT_RUNBOOK_BASE_URL, min_req
         missing_seconds = parse_duration(signal_missing_for)
     except (TypeError, ValueError) as error:
         raise AnsibleFilterError(f"{filter_name}: signal_missing_for: {error}") from None
-    return Options(runbook_base_url, rate, missing_seconds)
+    return Options(runbook_base_url, rate, missing_seconds, DashboardLinks(grafana_url) if grafana_url else None)
 
 
 def compile_agents(generate, agents, groups=None):

@@ -16,7 +16,7 @@ from .alert_kinds import DOWN, PROGRESS_SIGNALS, STALLED, alert_kind
 from .conventions import FORECAST_FLOOR, GPU_ASSIGNMENT_RECORD, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SLO_ALERT, WATCHED_ON_METRICS, job_name, record_name
 from .promql import matchers, number
 from ..units import format_duration
-from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, watched_series
+from .rules import Options, alert_rule, alert_series, is_gated, signal_missing_rules, slo_alert_rules, watched_series
 
 INTERVAL_SECONDS = 60
 
@@ -224,7 +224,7 @@ def _slo_cases(agent, component, slo, options):
     """Burn-rate cases: a fast burn pages, a slow burn opens a ticket, a burn within budget and
     a burn on too little traffic do neither. Ratios that cannot be told apart for a low
     objective (a page threshold above 100% errors) leave their case out."""
-    page, ticket = slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url)
+    page, ticket = slo_alert_rules(agent, component, slo, options)
     budget = 1 - slo.objective
     thresholds = {
         severity: [slo_rules.burn_factor(slo, burn.long, burn.budget_share) * budget

@@ -34,6 +34,16 @@ class Options:
     min_request_rate: float = DEFAULT_MIN_REQUEST_RATE
     # How long a scraped component may lack a signal its alerts read before that is an alert.
     signal_missing_seconds: float = DEFAULT_SIGNAL_MISSING_SECONDS
+    # (agent, component, alert=, slo=, signal=) -> the dashboard URL of an alert (dashboards.DashboardLinks), or None.
+    dashboard_link: object = None
+
+    def dashboard_url(self, agent, component, **watched):
+        return self.dashboard_link(agent, component, **watched) if self.dashboard_link else None
+
+
+def annotated(annotations, dashboard_url):
+    """The annotations with a `dashboard_url`, when there is one."""
+    return {**annotations, "dashboard_url": dashboard_url} if dashboard_url else annotations
 
 
 def _by_host(expr):
@@ -173,11 +183,11 @@ def alert_rule(agent, component, alert, options):
         "expr": expr,
         "for": format_duration(alert.for_seconds),
         "labels": labels,
-        "annotations": {
+        "annotations": annotated({
             "summary": summary,
             "description": description,
             "runbook_url": runbook_url(options.runbook_base_url, name),
-        },
+        }, options.dashboard_url(agent, component, alert=alert)),
     }
 
 
@@ -231,14 +241,20 @@ def signal_missing_rules(agent, component, options):
             "expr": f"max by ({BY}) (up{own_selector}) == 1 unless on (agent, component) {_watched(component, name, own_selector)}",
             "for": duration,
             "labels": {"severity": "warning", "signal": name, **routing_labels(agent)},
-            "annotations": {
+            "annotations": annotated({
                 "summary": f"{where}: no {name} signal",
                 "description": (f"Prometheus scrapes {where} ({component.kind}, preset {component.preset}) but has found "
                                 f"none of {looked_for} for {duration}. Until it returns, {', '.join(readers)} cannot fire."),
                 "runbook_url": runbook_url(options.runbook_base_url, SIGNAL_MISSING_ALERT),
-            },
+            }, options.dashboard_url(agent, component, signal=name)),
         })
     return rules
+
+
+def slo_alert_rules(agent, component, slo, options):
+    """The page and ticket burn-rate alerts of an SLO."""
+    return slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url,
+                                 options.dashboard_url(agent, component, slo=slo))
 
 
 def agent_rules(agents, options=Options()):
@@ -251,7 +267,7 @@ def agent_rules(agents, options=Options()):
                        for rule in slo_rules.recording_rules(component, slo)]
         alerts = [alert_rule(agent, component, alert, options) for component in agent.components for alert in component.alerts]
         alerts += [rule for component in agent.components for slo in component.slos
-                   for rule in slo_rules.alert_rules(agent, component, slo, options.min_request_rate, options.runbook_base_url)]
+                   for rule in slo_alert_rules(agent, component, slo, options)]
         alerts += [rule for component in agent.components for rule in signal_missing_rules(agent, component, options)]
         for part, rules in (("recording", records), ("slo", slo_records), ("alerts", alerts)):
             if rules:

@@ -75,7 +75,7 @@ def burn_factor(slo, long_window, budget_share):
     return budget_share * slo.period_seconds / long_window
 
 
-def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
+def alert_rules(agent, component, slo, min_request_rate, runbook_base_url, dashboard_url=None):
     static = {**own_labels(component), **slo_labels(slo)}
     selector = matchers(static)
     budget = 1 - slo.objective
@@ -114,6 +114,7 @@ def alert_rules(agent, component, slo, min_request_rate, runbook_base_url):
                     f"{'exhaust it within days' if severity == 'critical' else 'miss the objective'} "
                     f"(windows {', '.join(windows)})."),
                 "runbook_url": runbook_url(runbook_base_url, SLO_ALERT),
+                **({"dashboard_url": dashboard_url} if dashboard_url else {}),
             },
         })
     return rules

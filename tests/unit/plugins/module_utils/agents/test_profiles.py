@@ -1,7 +1,8 @@
 """Every preset against what real engine versions expose (roles/agent_simulator/files/profiles):
 the recordings evaluate on the raw series of each profile, each alert the preset accepts fires
-under its fault and stays quiet while the engine is healthy, and a signal the profile lacks
-raises AgentSignalMissing instead of leaving its alerts silently unable to fire."""
+under its fault and stays quiet while the engine is healthy, a signal the profile lacks
+raises AgentSignalMissing instead of leaving its alerts silently unable to fire, and every
+dashboard panel shows data (but those of what the profile lacks)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tools import promtool
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents import gpu_health
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.alert_kinds import ALERT_KINDS
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.dashboards import agent_dashboards
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import (
     HISTOGRAM_SIGNALS, RATIO_RECORDINGS, SIGNAL_MISSING_ALERT, SIGNALS, record_name)
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
@@ -47,14 +49,18 @@ def accepted_alerts(preset):
     return alerts
 
 
-def compile_profile(profile):
+def describe_profile(profile):
     preset = PRESETS[profile["preset"]]
     description = [{"name": OWN["agent"], "team": "ml", "components": [{
         "name": OWN["component"], "kind": preset.kinds[0], "preset": preset.name, "targets": ["engine-1:9000"],
         "alerts": accepted_alerts(preset),
         "slos": [{"sli": "availability", "objective": 99}] if {"requests", "errors"} <= set(preset.signals) else [],
     }]}]
-    agents = parse_agents(description)
+    return parse_agents(description)
+
+
+def compile_profile(profile):
+    agents = describe_profile(profile)
     return agents[0].components[0], agent_rules(agents, OPTIONS)
 
 
@@ -154,6 +160,40 @@ def profile_tests(profile):
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_every_preset_holds_on_every_profile_of_its_engine(name, tmp_path):
     rules, tests, _component = profile_tests(PROFILES[name])
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}))
+    code, output = promtool("test", "rules", str(tmp_path / "tests.yml"))
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_dashboard_panel_shows_data_on_every_profile(name, tmp_path):
+    """Each Prometheus query of the fleet and agent dashboards, its variables filled in as
+    Grafana's "All" does, returns series on the profile's healthy exposition (and node_exporter's
+    CPU and memory of the same host); a query reading what the profile lacks returns none. The
+    case names the dashboard, the panel and the query."""
+    profile = PROFILES[name]
+    agents = describe_profile(profile)
+    component, rules = compile_profile(profile)
+    _present, absent = expected_recordings(component, set(profile["lacks"]))
+    node = {"instance": "engine-1:9100", "job": "node"}
+    inputs = scraped(profile, component, HEALTHY) + [
+        {"series": 'node_cpu_seconds_total{cpu="0",mode="idle",instance="engine-1:9100",job="node"}', "values": "0+30x20"},
+        {"series": 'node_cpu_seconds_total{cpu="0",mode="user",instance="engine-1:9100",job="node"}', "values": "0+30x20"},
+        {"series": "node_memory_MemAvailable_bytes{%s}" % ",".join(f'{k}="{v}"' for k, v in node.items()), "values": "4e9x20"},
+        {"series": "node_memory_MemTotal_bytes{%s}" % ",".join(f'{k}="{v}"' for k, v in node.items()), "values": "16e9x20"}]
+    tests = []
+    for dashboard in agent_dashboards(agents):
+        agent = ".+" if dashboard["uid"] == "llmagentos-fleet" else OWN["agent"]
+        for panel in dashboard["panels"]:
+            for target in (target for target in panel.get("targets", []) if "expr" in target):
+                expr = target["expr"].replace("$agent", agent).replace("$env", ".*").replace("$instance", ".+")
+                shows = not any(record + "{" in expr for record in absent)
+                tests.append({"name": f"{dashboard['title']} / {panel['title']} / {target['refId']}: {expr}", "interval": "1m",
+                              "input_series": inputs, "promql_expr_test": [{
+                                  "expr": f"count({expr}) > bool 0", "eval_time": EVAL_TIME,
+                                  "exp_samples": [{"labels": "{}", "value": 1}] if shows else []}]})
+    assert tests
     (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
     (tmp_path / "tests.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}))
     code, output = promtool("test", "rules", str(tmp_path / "tests.yml"))
