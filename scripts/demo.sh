@@ -40,6 +40,7 @@ PY
     sleep 2
   done
   read -r state up_targets total alerts <<<"$status"
+  grafana
   [ "$state" = ready ] || echo "Not everything is up yet ($status); the URLs below show what is missing."
   cat <<EOT
 
@@ -47,6 +48,7 @@ The monitoring core and the support bot (the agent simulator) run in local conta
 ($up_targets of $total targets up, $alerts alert(s) in Alertmanager):
   Prometheus    http://127.0.0.1:9090/targets   (alerts: http://127.0.0.1:9090/alerts)
   Alertmanager  http://127.0.0.1:9093/          (Watchdog always fires: it proves alerts flow)
+  $grafana_line
 Make the bot's search tool fail 60 % of its calls:
   make demo-fault
 and within two minutes Alertmanager shows ToolAPIErrorRateHigh for support-bot/search (and the
@@ -54,6 +56,26 @@ failing tasks' TaskFailureRateHigh). Heal it with: make demo-fault FAULT=heal
 Inventory: $inventory   Playbook: llmagentos.ops.site
 Remove everything with: make demo-down
 EOT
+}
+
+# Grafana with the agents' dashboards on the monitor, where Grafana's package repository answers
+# (a machine with internet); elsewhere one line says why not.
+grafana_line="Grafana       not installed: Grafana's repository (https://apt.grafana.com) is not reachable from here"
+grafana() {
+  if ! python3 -c 'import urllib.request; urllib.request.urlopen("https://apt.grafana.com/gpg.key", timeout=5)' 2>/dev/null; then
+    return 0
+  fi
+  local extra
+  extra=$(mktemp --suffix=.yml)
+  printf 'all:\n  children:\n    grafana:\n      hosts:\n        llmagentos-sandbox-monitor:\n' >"$extra"
+  # The second inventory source must not move where the controller keeps the CA and passwords.
+  if ansible-playbook -i "$inventory" -i "$extra" llmagentos.ops.site --tags grafana \
+      -e llmagentos_pki_dir="$inventory/.llmagentos/pki" -e llmagentos_credentials_dir="$inventory/.llmagentos/credentials"; then
+    grafana_line="Grafana       http://127.0.0.1:3000/d/llmagentos-fleet  (and /d/llmagentos-support-bot; user admin, password in $inventory/.llmagentos/credentials/web/grafana.admin)"
+  else
+    grafana_line="Grafana       failed to install (see the play above); the rest of the demo runs without it"
+  fi
+  rm -f "$extra"
 }
 
 fault() {

@@ -1,6 +1,8 @@
 """Renders the roles' configuration templates through Ansible with the roles' own defaults,
 then checks them with the upstream validators (promtool, amtool, blackbox_exporter)."""
 
+import base64
+import configparser
 import json
 import shlex
 import subprocess
@@ -360,3 +362,59 @@ def test_an_agent_publishes_the_gpus_it_is_pinned_to_for_node_exporter(tmp_path)
     assert family.name == "llmagentos_gpu_assignment" and family.type == "gauge"
     assert [(sample.labels, sample.value) for sample in family.samples] == [
         ({"gpu": gpu, "assigned_agent": "support-bot", "assigned_component": "llm"}, 1.0) for gpu in ("1", "3")]
+
+
+def grafana_render(tmp_path, extra_vars):
+    ca = tmp_path / "ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n")
+    dashboards = [{"folder": "Team cx", "model": {"uid": "llmagentos-support-bot"}},
+                  {"folder": "LLM agents", "model": {"uid": "llmagentos-fleet"}}]
+    settings = {"ansible_facts": {"architecture": "x86_64", "os_family": "Debian"}, "grafana_datasource_ca_certificate": str(ca),
+                "_grafana_dashboards": dashboards, "grafana_admin_password": "planted-admin-password",
+                "grafana_secret_key": "planted-secret-key-of-32-characters!", **extra_vars}
+    return render(tmp_path, "prom1", {"grafana.ini": ("grafana", "grafana.ini.j2"), "datasources.yml": ("grafana", "datasources.yml.j2"),
+                                      "dashboards.yml": ("grafana", "dashboards.yml.j2")}, settings)
+
+
+def test_grafana_ini_has_safe_defaults_and_reads_its_secrets_from_files(tmp_path):
+    rendered = grafana_render(tmp_path, {"grafana_settings_extra": {"auth.generic_oauth": {"enabled": True, "client_id": "grafana"}},
+                                         "grafana_ldap_config": "[[servers]]\nhost = \"ldap.example\"\n"})
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string(rendered["grafana.ini"])
+    assert ini["server"]["protocol"] == "https" and ini["server"]["cert_file"] == "/etc/grafana/certs/grafana.crt"
+    assert ini["security"]["admin_password"] == "$__file{/etc/grafana/secrets/admin_password}"
+    assert ini["security"]["secret_key"] == "$__file{/etc/grafana/secrets/secret_key}"
+    assert [ini["security"][key] for key in ("cookie_secure", "strict_transport_security", "allow_embedding")] == ["true", "true", "false"]
+    assert ini["users"]["allow_sign_up"] == "false" and ini["auth.anonymous"]["enabled"] == "false"
+    assert ini["analytics"]["check_for_updates"] == "false" and ini["analytics"]["reporting_enabled"] == "false"
+    assert ini["auth.generic_oauth"]["client_id"] == "grafana"
+    assert ini["auth.ldap"]["enabled"] == "true" and ini["auth.ldap"]["config_file"] == "/etc/grafana/ldap.toml"
+    assert "planted" not in rendered["grafana.ini"]
+
+
+def test_grafana_datasources_carry_the_stack_credentials_ca_and_a_read_only_key(tmp_path):
+    rendered = grafana_render(tmp_path, {
+        "grafana_prometheus_url": "https://prom1:9090", "grafana_prometheus_username": "admin", "grafana_prometheus_password": "p-secret",
+        "grafana_alertmanager_url": "", "grafana_logs_url": "https://es-1:9200", "grafana_logs_api_key": "key-id:key-secret"})
+    config = yaml.safe_load(rendered["datasources.yml"])
+    sources = {source["uid"]: source for source in config["datasources"]}
+    assert config["apiVersion"] == 1 and set(sources) == {"llmagentos-prometheus", "llmagentos-logs"}
+    prometheus, logs = sources["llmagentos-prometheus"], sources["llmagentos-logs"]
+    assert prometheus["isDefault"] and prometheus["basicAuth"] and prometheus["basicAuthUser"] == "admin"
+    assert prometheus["secureJsonData"]["basicAuthPassword"] == "p-secret"
+    assert prometheus["jsonData"]["tlsAuthWithCACert"] and "TEST-CA" in prometheus["secureJsonData"]["tlsCACert"]
+    assert logs["type"] == "elasticsearch" and logs["jsonData"]["index"] == "logs-llmagentos.agents-*"
+    assert logs["jsonData"]["httpHeaderName1"] == "Authorization"
+    assert logs["secureJsonData"]["httpHeaderValue1"] == "ApiKey " + base64.b64encode(b"key-id:key-secret").decode()
+    assert all(not source["editable"] for source in sources.values())
+
+
+@pytest.mark.parametrize("edits, allowed", [("restore", False), ("report", True)])
+def test_grafana_provides_a_folder_per_team_with_a_stable_uid(tmp_path, edits, allowed):
+    rendered = grafana_render(tmp_path, {"grafana_dashboard_edits": edits})
+    providers = {provider["folder"]: provider for provider in yaml.safe_load(rendered["dashboards.yml"])["providers"]}
+    assert {folder: provider["folderUid"] for folder, provider in providers.items()} == {
+        "Team cx": "llmagentos-team-cx", "LLM agents": "llmagentos-llm-agents"}
+    assert providers["Team cx"]["options"]["path"] == "/var/lib/grafana/dashboards/llmagentos-team-cx"
+    assert {provider["allowUiUpdates"] for provider in providers.values()} == {allowed}
+    assert {provider["disableDeletion"] for provider in providers.values()} == {False}

@@ -35,3 +35,22 @@ pack prometheus prometheus prometheus=prometheus promtool=promtool
 pack alertmanager prometheus-alertmanager alertmanager=prometheus-alertmanager amtool=amtool
 pack node_exporter prometheus-node-exporter node_exporter=prometheus-node-exporter
 pack blackbox_exporter prometheus-blackbox-exporter blackbox_exporter=prometheus-blackbox-exporter
+
+# Grafana's archive holds a whole tree under grafana-vVERSION/; here with the stand-in program
+# (grafana_stand_in.py) as bin/grafana.
+grafana_version=13.1.3
+grafana_dir="grafana-v$grafana_version"
+grafana_file="grafana-$grafana_version.linux-$arch.tar.gz"
+rm -rf "${out:?}/$grafana_dir"
+mkdir -p "$out/$grafana_dir/bin" "$out/$grafana_dir/conf" "$out/$grafana_dir/public"
+{ echo "#!/usr/bin/python3"; cat "$(dirname "$0")/grafana_stand_in.py"; } >"$out/$grafana_dir/bin/grafana"
+chmod 0755 "$out/$grafana_dir/bin/grafana"
+echo "; Grafana's defaults (stand-in)" >"$out/$grafana_dir/conf/defaults.ini"
+echo "<!doctype html><title>Grafana</title>" >"$out/$grafana_dir/public/index.html"
+tar -C "$out" -czf "$out/$grafana_file" "$grafana_dir"
+rm -rf "${out:?}/$grafana_dir"
+cat >>"$out/archives.yml" <<YAML
+grafana_version: "$grafana_version"
+grafana_archive_src: "$out/$grafana_file"
+grafana_archive_checksum: "sha256:$(sha256sum "$out/$grafana_file" | cut -d' ' -f1)"
+YAML

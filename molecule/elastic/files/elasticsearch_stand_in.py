@@ -33,9 +33,10 @@ SUPERUSER = {"username": "elastic", "roles": ["superuser"], "limited": False}
 LIMITED_ALLOWED = [("GET", r"/"), ("GET", r"/_security/_authenticate"), ("GET", r"/_cluster/health"),
                    ("POST", r"/_bulk"), ("POST", r"/logs-[^/]+/_doc")]
 # An API key may call what its role descriptors grant: reading the cluster's state needs the
-# `monitor` cluster privilege, writing documents an index privilege.
+# `monitor` cluster privilege, writing documents an index privilege that writes.
 MONITOR_ALLOWED = [("GET", r"/"), ("GET", r"/_cluster/health"), ("GET", r"/_nodes(/[^/]+)?/stats(/[^/]+)*")]
 WRITE_ALLOWED = [("POST", r"/_bulk"), ("POST", r"/logs-[^/]+/_doc")]
+WRITING = {"create_doc", "create", "index", "write", "all"}
 
 
 def _granted(role_descriptors):
@@ -43,7 +44,8 @@ def _granted(role_descriptors):
     allowed = [("GET", r"/_security/_authenticate")]
     if any("monitor" in descriptor.get("cluster", []) for descriptor in role_descriptors.values()):
         allowed += MONITOR_ALLOWED
-    if any(index.get("privileges") for descriptor in role_descriptors.values() for index in descriptor.get("indices", [])):
+    if any(set(index.get("privileges", [])) & WRITING for descriptor in role_descriptors.values()
+           for index in descriptor.get("indices", [])):
         allowed += WRITE_ALLOWED
     return allowed
 
