@@ -418,3 +418,34 @@ def test_grafana_provides_a_folder_per_team_with_a_stable_uid(tmp_path, edits, a
     assert providers["Team cx"]["options"]["path"] == "/var/lib/grafana/dashboards/llmagentos-team-cx"
     assert {provider["allowUiUpdates"] for provider in providers.values()} == {allowed}
     assert {provider["disableDeletion"] for provider in providers.values()} == {False}
+
+
+def test_grafana_prints_no_secret_under_diff_and_vvv(tmp_path):
+    """The configuration and dashboard steps of the grafana role, in check mode with --diff -vvv
+    on this machine: the admin password, the secret key, the stack's password and the logs key
+    appear nowhere in the output."""
+    planted = {"grafana_admin_password": "planted-admin-6f1d2c", "grafana_secret_key": "planted-secret-key-9b3e47-of-32-chars",
+               "grafana_prometheus_password": "planted-prometheus-2c8a51", "grafana_logs_api_key": "key-id:planted-logs-7e4d93",
+               "grafana_ldap_config": 'bind_password = "planted-ldap-5a1f08"'}
+    ca = tmp_path / "ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n")
+    settings = {**planted, "grafana_config_dir": str(tmp_path / "etc"), "grafana_data_dir": str(tmp_path / "lib"),
+                "grafana_logs_dir": str(tmp_path / "log"), "grafana_system_user": "root", "grafana_system_group": "root",
+                "grafana_tls": False, "grafana_prometheus_url": "https://prom1:9090", "grafana_prometheus_username": "admin",
+                "grafana_logs_url": "https://es-1:9200", "grafana_datasource_ca_certificate": str(ca),
+                "_grafana_dashboards": [{"folder": "LLM agents", "model": {"uid": "llmagentos-fleet", "title": "Fleet"}}],
+                "ansible_python_interpreter": sys.executable}
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": True, "tasks": [
+        {"name": f"The grafana role's {part}", "ansible.builtin.include_role": {"name": "llmagentos.ops.grafana", "tasks_from": part}}
+        for part in ("configure.yml", "dashboards.yml")]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    (tmp_path / "extra.json").write_text(json.dumps(settings))
+    result = subprocess.run(["ansible-playbook", "-i", "localhost,", "--check", "--diff", "-vvv", "-e", f"@{tmp_path / 'extra.json'}",
+                             str(tmp_path / "play.yml")], capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "Write grafana.ini" in output and "Provision the datasources" in output
+    # The logs key also as the datasource sends it, base64-encoded.
+    leaked = [name for name, value in planted.items()
+              if value.split(":")[-1] in output or base64.b64encode(value.encode()).decode() in output]
+    assert not leaked, leaked
