@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tools import promtool, tool
 
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.dashboards import DashboardLinks, agent_dashboards
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.kubernetes import kubernetes_manifests
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import alertmanager_routes
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import Options, agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.gates import gate_checks
 
@@ -103,6 +104,8 @@ def compile_all(description):
         "routes": alertmanager_routes(agents),
         "kubernetes": kubernetes_manifests(agents),
         "gates": gate_checks(agents, ["search-1", "10.0.0.5", "10.0.0.8"]),
+        "dashboards": agent_dashboards(agents),
+        "linked_rules": agent_rules(agents, Options(dashboard_link=DashboardLinks("https://grafana.example"))),
     }
 
 
@@ -114,7 +117,8 @@ def test_malformed_descriptions_fail_cleanly(description):
 
 def test_what_the_validator_accepts_promtool_and_amtool_accept(tmp_path):
     """A seeded corpus of 1,500 mutations: every accepted description's rules in one file for
-    `promtool check rules`, the generated tests of the first two run, and every route in one
+    `promtool check rules`, with the queries of its dashboards' panels (as recording rules, their
+    variables filled in), the generated tests of the first two run, and every route in one
     Alertmanager configuration for `amtool check-config`."""
     rng = random.Random(13)
 
@@ -128,6 +132,10 @@ def test_what_the_validator_accepts_promtool_and_amtool_accept(tmp_path):
             continue
         for group in outputs["rules"]["groups"]:
             groups.append({**group, "name": f"{index}:{group['name']}"})
+        queries = [target["expr"].replace("$agent", "bot").replace("$env", ".*").replace("$instance", ".+")
+                   for board in outputs["dashboards"] for panel in board["panels"] for target in panel.get("targets", [])
+                   if "expr" in target]
+        groups.append({"name": f"{index}:panels", "rules": [{"record": "panel", "expr": query} for query in queries]})
         for route in outputs["routes"]["routes"]:
             routes.append(route)
             receivers.update(_receivers(route))
