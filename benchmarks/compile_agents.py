@@ -1,6 +1,7 @@
 """Benchmark, not a test: compiles descriptions of 1,000 and 10,000 components (vLLM servers,
-tools and task engines with alerts and SLOs) through every generator, and reports time, peak
-memory and the time per component, which should stay flat if the cost grows linearly.
+tools and task engines with alerts and SLOs) through every generator (the rules with their
+dashboard links, and the Grafana dashboards), and reports time, peak memory and the time per
+component, which should stay flat if the cost grows linearly.
 Run through `make bench`; paste the output into docs/benchmarks.md."""
 
 import sys
@@ -12,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "build" / "collections"))
 
 # pylint: disable=wrong-import-position
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.dashboards import DashboardLinks, agent_dashboards  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import alertmanager_routes  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests  # noqa: E402
-from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import Options, agent_rules  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs  # noqa: E402
 
 COMPONENTS_PER_AGENT = 4
@@ -48,9 +50,11 @@ def description(components):
 def compile_all(raw):
     agents = parse_agents(raw)
     scrape_configs(agents)
-    rules = agent_rules(agents)
-    rule_tests(agents, ["agents.yml"])
+    options = Options(dashboard_link=DashboardLinks("https://grafana.example"))
+    rules = agent_rules(agents, options)
+    rule_tests(agents, ["agents.yml"], options)
     alertmanager_routes(agents)
+    agent_dashboards(agents)
     return rules
 
 

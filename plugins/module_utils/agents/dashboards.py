@@ -22,7 +22,7 @@ from .conventions import (
     ERROR_RATIO, GPU_MEMORY_UTILIZATION, HISTOGRAM_SIGNALS, HOST_CPU_UTILIZATION, HOST_MEMORY_UTILIZATION, LOG_DATASET, PREFIX,
     quantile_name, record_name)
 from .promql import matchers, number
-from .rules import HISTOGRAM_QUANTILES, alert_quantiles, alert_series
+from .rules import HISTOGRAM_QUANTILES, alert_quantiles, alert_series, has_recording
 from .slo import slo_labels, record as slo_record
 from ..units import format_duration
 
@@ -64,7 +64,6 @@ class PanelSpec:
 
 
 _PERCENT = {"unit": "percentunit", "max": 1.0}
-_PERCENT_ARGS = {"unit": "percentunit", "max_value": 1.0}
 # The component panels, in the order they appear; the GPU and host ones form the resources row.
 SIGNAL_PANELS = {
     "requests": PanelSpec("Requests/s", "reqps", titles=(("engine", "Tasks/s"),)),
@@ -119,20 +118,8 @@ def _panel_id(key, taken):
 
 
 def _records(component):
-    """The component's recorded series that have a panel: (panel key, recorded series)."""
-    offered = []
-    for key in list(SIGNAL_PANELS) + list(RESOURCE_PANELS):
-        if key == ERROR_RATIO:
-            present = component.signal("errors") and component.signal("requests")
-        elif key == GPU_MEMORY_UTILIZATION:
-            present = component.signal("gpu_memory_used") and (component.signal("gpu_memory_total") or component.signal("gpu_memory_free"))
-        elif key in (HOST_CPU_UTILIZATION, HOST_MEMORY_UTILIZATION):
-            present = component.targets and component.probe_path is None
-        else:
-            present = component.signal(key)
-        if present:
-            offered.append(key)
-    return offered
+    """The panels the component's recordings give it (their keys), in panel order."""
+    return [key for key in list(SIGNAL_PANELS) + list(RESOURCE_PANELS) if has_recording(component, key)]
 
 
 def _quantiles(component, signal):
@@ -208,7 +195,7 @@ class _Dashboard:
         self.layout.row({"type": "row", "id": self._id(key), "title": title, "collapsed": False, "panels": []})
 
     def panel(self, key, kind, title, targets, unit="short", max_value=None, steps=(("green", None),), description="",
-              datasource=None, options=None, width=_WIDTH, transformations=None):
+              datasource=None, options=None, width=_WIDTH, transformations=None, overrides=()):
         panel_id = self._id(key)
         defaults = {"unit": unit, "thresholds": _thresholds(steps), "color": {"mode": "thresholds" if kind == "stat" else "palette-classic"}}
         if max_value is not None:
@@ -218,7 +205,7 @@ class _Dashboard:
         panel = {"type": kind, "id": panel_id, "title": title, "description": description,
                  "datasource": datasource or self.prometheus,
                  "targets": [dict(target, datasource=datasource or self.prometheus) for target in targets],
-                 "fieldConfig": {"defaults": defaults, "overrides": []}, "options": options or _OPTIONS.get(kind, {})}
+                 "fieldConfig": {"defaults": defaults, "overrides": list(overrides)}, "options": options or _OPTIONS.get(kind, {})}
         if transformations:
             panel["transformations"] = transformations
         self.layout.add(panel, width)
@@ -276,14 +263,14 @@ def _overview(agent, board):
                         steps=(("red", None), ("orange", 0.25), ("green", 0.5)),
                         description=f"What the last {window} left of the error budget ({number(budget * 100)}% bad events); "
                                     "below 0 the objective is missed at this pace.")
-    counting = [component for component in agent.components if component.signal("requests")]
-    if counting:
+    if any(component.signal("requests") for component in agent.components):
         board.panel(("overview", "requests"), "timeseries", "Requests/s by component",
                     [_target(f"sum by (component) ({record_name('requests')}{_AGENT})", "{{component}}", "A")],
                     unit="reqps")
     if any(ERROR_RATIO in _records(component) for component in agent.components):
         board.panel(("overview", ERROR_RATIO), "timeseries", "Error ratio by component",
-                    [_target(f"{record_name(ERROR_RATIO)}{_AGENT}", "{{component}}", "A")], **_PERCENT_ARGS)
+                    [_target(f"{record_name(ERROR_RATIO)}{_AGENT}", "{{component}}", "A")], unit=SIGNAL_PANELS[ERROR_RATIO].unit,
+                    max_value=SIGNAL_PANELS[ERROR_RATIO].max)
     board.panel((_TARGETS,), "timeseries", "Targets up",
                 [_target('up{agent="$agent", env=~"$env", instance=~"$instance"}', "{{component}} {{instance}}", "A")],
                 max_value=1.0, steps=(("red", None), ("green", 1)),
@@ -301,8 +288,8 @@ def _component_rows(agent, board):
             spec = SIGNAL_PANELS[key]
             if key in HISTOGRAM_SIGNALS:
                 quantiles = _quantiles(component, key)
-                series = [record_name(key, quantile) for quantile in _quantiles(component, key)]
-                legends = [quantile_name(quantile) for quantile in _quantiles(component, key)]
+                series = [record_name(key, quantile) for quantile in quantiles]
+                legends = [quantile_name(quantile) for quantile in quantiles]
             else:
                 series, legends = [record_name(key)], [spec.title_for(component.kind)]
             targets = [_target(f"{name}{selector}", legend, chr(ord("A") + index))
@@ -376,7 +363,7 @@ def fleet_dashboard(agents, options=Options()):
                 terms.append(template.format(series=series, budget=number(1 - slo.objective)))
             return _or(terms)
 
-        window = format_duration(SLO_VIEW_SECONDS)
+        window, burn = format_duration(SLO_VIEW_SECONDS), f"burn rate ({format_duration(BURN_VIEW_SECONDS)})"
         board.panel(("fleet", "slos"), "table", f"SLOs ({window})", [
             _target(per_slo(SLO_VIEW_SECONDS, "1 - {series}"), "", "A", instant=True, table=True),
             _target(per_slo(SLO_VIEW_SECONDS, "1 - {series} / {budget}"), "", "B", instant=True, table=True),
@@ -385,13 +372,15 @@ def fleet_dashboard(agents, options=Options()):
             {"id": "merge", "options": {}},
             {"id": "organize", "options": {
                 "excludeByName": {"Time": True, "__name__": True, "kind": True},
-                "renameByName": {"Value #A": "attained", "Value #B": "error budget left",
-                                 "Value #C": f"burn rate ({format_duration(BURN_VIEW_SECONDS)})"}}}],
+                "renameByName": {"Value #A": "attained", "Value #B": "error budget left", "Value #C": burn}}}],
+            # A burn rate is a factor, not a share.
+            overrides=[{"matcher": {"id": "byName", "options": burn}, "properties": [{"id": "unit", "value": "none"}]}],
             description=f"Every SLO over the last {window}: the share of good events, what is left of the error budget, "
                         f"and how fast the last {format_duration(BURN_VIEW_SECONDS)} spends it (1: exactly on budget).")
         board.panel(("fleet", "burn"), "timeseries", f"Error budget burn rate ({format_duration(BURN_VIEW_SECONDS)})",
                     [_target(per_slo(BURN_VIEW_SECONDS, "{series} / {budget}"), "{{agent}}/{{component}} {{sli}}", "A")],
-                    steps=(("green", None), ("orange", 1), ("red", 14.4)), width=12)
+                    steps=(("green", None), ("orange", 1)), width=12,
+                    description="Above 1 an SLO spends its error budget faster than its period allows.")
     board.panel(("fleet", _FIRING), "table", "Alerts firing by agent",
                 [_target('count by (agent) (ALERTS{alertstate="firing", agent=~"$agent"}) '
                          'or count by (agent) (up{agent=~"$agent"}) * 0', "", "A", instant=True, table=True)],

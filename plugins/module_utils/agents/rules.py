@@ -63,6 +63,19 @@ def alert_quantiles(component, signal):
     return {alert.quantile for alert in component.alerts if alert_kind(alert).reads == signal}
 
 
+def has_recording(component, name):
+    """Whether the component gets a recording of `name`, a signal or a recording derived from
+    signals (a ratio, GPU memory use, its hosts' CPU and memory)."""
+    if name in RATIO_RECORDINGS:
+        return all(component.signal(part) for part in RATIO_RECORDINGS[name])
+    if name == GPU_MEMORY_UTILIZATION:
+        return bool(component.signal("gpu_memory_used") and (component.signal("gpu_memory_total") or component.signal("gpu_memory_free")))
+    if name in (HOST_CPU_UTILIZATION, HOST_MEMORY_UTILIZATION):
+        # From node_exporter on the hosts of its own targets.
+        return bool(component.targets) and component.probe_path is None
+    return component.signal(name) is not None
+
+
 def recording_rules(component):
     """One recording rule per signal the component offers (histograms: p50, p95, p99 and any
     quantile an alert asks for)."""
@@ -78,7 +91,7 @@ def recording_rules(component):
         if component.signal(name):
             record(record_name(name), signals.counter_rate(component, name, labels, RATE_WINDOW))
     for ratio, (numerator, denominator) in RATIO_RECORDINGS.items():
-        if component.signal(numerator) and component.signal(denominator):
+        if has_recording(component, ratio):
             part, whole = (f"{record_name(name)}{{{matchers(labels)}}}" for name in (numerator, denominator))
             # No error series yet means no errors, not an unknown ratio.
             record(record_name(ratio), f"({part} or {whole} * 0) / {whole}")
@@ -93,7 +106,7 @@ def recording_rules(component):
         if signal:
             record(record_name(name), signals.gauge(signal, labels, aggregation))
     used, total, free = (component.signal(n) for n in ("gpu_memory_used", "gpu_memory_total", "gpu_memory_free"))
-    if used and (total or free):
+    if has_recording(component, GPU_MEMORY_UTILIZATION):
         used_sum = signals.gauge(used, labels, "sum")
         capacity = signals.gauge(total, labels, "sum") if total else f"({used_sum} + {signals.gauge(free, labels, 'sum')})"
         record(record_name(GPU_MEMORY_UTILIZATION), f"{used_sum} / {capacity}")
@@ -103,7 +116,7 @@ def recording_rules(component):
         record(name, expr)
     if any(alert.name == "gpu_missing" for alert in component.alerts):
         record(*gpu_health.gpu_count_rule(component, labels))
-    if component.targets and component.probe_path is None:
+    if has_recording(component, HOST_CPU_UTILIZATION):
         # CPU and memory of the component's hosts, from node_exporter on the same hosts.
         idle = _by_host(f'rate(node_cpu_seconds_total{{mode="idle"}}[{RATE_WINDOW}])')
         available, total = (_by_host(f"node_memory_{name}_bytes") for name in ("MemAvailable", "MemTotal"))
