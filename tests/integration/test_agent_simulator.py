@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from loopback import free_port
 from profiles import PROFILES
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import PRESETS
@@ -28,29 +28,35 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import r
 SIMULATOR = Path(__file__).resolve().parents[2] / "roles" / "agent_simulator" / "files" / "agent_simulator.py"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Simulator:
     def __init__(self, tmp_path, *options):
-        self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control", "gpu")}
         self.log_dir = tmp_path / "logs"
-        self.process = subprocess.Popen(
-            [sys.executable, str(SIMULATOR), "--listen-address", "127.0.0.1", "--tasks-per-second", "40",
-             "--seed", "7", "--log-dir", str(self.log_dir), *options]
-            + [arg for name, port in self.ports.items() for arg in (f"--{name}-port", str(port))],
-            stderr=subprocess.PIPE, text=True)
+        # A free port can be taken by another process before the simulator binds it: try others.
+        for _attempt in range(3):
+            self.ports = {name: free_port() for name in ("llm", "tool", "engine", "control", "gpu")}
+            self.process = subprocess.Popen(
+                [sys.executable, str(SIMULATOR), "--listen-address", "127.0.0.1", "--tasks-per-second", "40",
+                 "--seed", "7", "--log-dir", str(self.log_dir), *options]
+                + [arg for name, port in self.ports.items() for arg in (f"--{name}-port", str(port))],
+                stderr=subprocess.PIPE, text=True)
+            error = self._started()
+            if error is None:
+                return
+            if "Address already in use" not in error:
+                break
+        raise RuntimeError(f"the simulator did not start: {error}")
+
+    def _started(self):
+        """None once the simulator answers, else what it printed."""
         deadline = time.monotonic() + 15
         while True:
             try:
                 requests.get(self.url("control", "/health"), timeout=1)
-                break
+                return None
             except requests.ConnectionError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"the simulator did not start: {self.process.stderr.read()}") from None
+                    self.process.kill()
+                    return self.process.stderr.read()
                 time.sleep(0.1)
 
     def url(self, component, path):
