@@ -447,5 +447,5 @@ def test_grafana_prints_no_secret_under_diff_and_vvv(tmp_path):
     assert "Write grafana.ini" in output and "Provision the datasources" in output
     # The logs key also as the datasource sends it, base64-encoded.
     leaked = [name for name, value in planted.items()
-              if value.split(":")[-1] in output or base64.b64encode(value.encode()).decode() in output]
+              if value.rsplit(":", maxsplit=1)[-1] in output or base64.b64encode(value.encode()).decode() in output]
     assert not leaked, leaked
