@@ -1,6 +1,6 @@
 """Benchmark, not a test: compiles descriptions of 1,000 and 10,000 components (vLLM servers,
 tools and task engines with alerts and SLOs) through every generator (the rules with their
-dashboard links, and the Grafana dashboards), and reports time, peak memory and the time per
+dashboard links, the Grafana dashboards, and the remediation rulebook with its routes), and reports time, peak memory and the time per
 component, which should stay flat if the cost grows linearly.
 Run through `make bench`; paste the output into docs/benchmarks.md."""
 
@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "build" / "collections"))
 # pylint: disable=wrong-import-position
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.dashboards import DashboardLinks, agent_dashboards  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description import parse_agents  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.module_utils.agents.remediation import rulebook  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import alertmanager_routes  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests import rule_tests  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import Options, agent_rules  # noqa: E402
@@ -33,11 +34,13 @@ def description(components):
             "components": [
                 {"name": "llm", "kind": "llm", "preset": "vllm", "targets": [f"10.0.{index % 250}.1:8000"],
                  "alerts": {"time_per_output_token": {"above": "50ms"}, "kv_cache_usage": {"above": "90%"}, "down": {}},
-                 "slos": [{"sli": "availability", "objective": 99.5}]},
+                 "slos": [{"sli": "availability", "objective": 99.5}],
+                 "remediation": {"service": f"agent-{index}-llm", "actions": {"down": "restart"}}},
                 {"name": "search", "kind": "tool", "preset": "http_api", "targets": [f"10.1.{index % 250}.1:8080"],
                  "metrics": {"requests": "search_requests_total", "errors": 'search_requests_total{code=~"5.."}',
                              "latency": "search_request_duration_seconds"},
-                 "alerts": {"error_rate": {"above": "5%"}, "latency": {"above": "2s"}}},
+                 "alerts": {"error_rate": {"above": "5%"}, "latency": {"above": "2s"}},
+                 "remediation": {"service": f"agent-{index}-search", "actions": {"error_rate": {"action": "rollback", "after": "5m"}}}},
                 {"name": "tasks", "kind": "engine", "preset": "task_engine", "targets": [f"10.2.{index % 250}.1:9200"],
                  "metrics": {"requests": "tasks_total", "errors": "tasks_failed_total"},
                  "alerts": {"error_rate": {"above": "10%", "for": "15m"}}},
@@ -53,8 +56,9 @@ def compile_all(raw):
     options = Options(dashboard_link=DashboardLinks("https://grafana.example"))
     rules = agent_rules(agents, options)
     rule_tests(agents, ["agents.yml"], options)
-    alertmanager_routes(agents)
+    alertmanager_routes(agents, remediation_receiver="llmagentos-remediation")
     agent_dashboards(agents)
+    rulebook(agents, {"llmagentos.ops.alertmanager": {}})
     return rules
 
 

@@ -75,4 +75,16 @@ options:
     description: Receiver of a team's critical alerts; C({team}) is replaced. Empty for no separate route.
     type: str
     default: team-{team}-critical
+  remediation_receiver:
+    description:
+      - Receiver of the alerts a component's C(remediation) acts on (the webhook of the remediation host's rulebook);
+        their routes come first, group by C(instance) too and repeat every minute while the alert fires. Empty for no
+        such routes.
+    type: str
+    default: ""
+  remediation_notifies_team:
+    description: Whether the alerts a remediation acts on also reach the team (else the team hears of them when the
+      remediation escalates).
+    type: bool
+    default: false
 """

@@ -16,6 +16,8 @@ description:
     Alerts of agents without a team stay on the parent route. Define the named receivers in
     C(alertmanager_receivers); C(amtool check-config) rejects a route to an undefined one.
   - While a component is down (C(AgentComponentDown)), its other alerts are inhibited.
+  - With O(remediation_receiver), the alerts a component's C(remediation) acts on are routed to it first, each
+    component's alert on its own route, grouped by instance too and repeated every minute while it fires.
 extends_documentation_fragment:
   - llmagentos.ops.agents
   - llmagentos.ops.agents.routes
@@ -38,7 +40,7 @@ _value:
   type: dict
   contains:
     routes:
-      description: One route per team, with a nested route for critical alerts.
+      description: The remediation routes first, then one route per team, with a nested route for critical alerts.
       type: list
       elements: dict
     inhibit_rules:
@@ -53,12 +55,14 @@ _value:
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.routes import (
     DEFAULT_CRITICAL_RECEIVER, DEFAULT_TEAM_RECEIVER, alertmanager_routes)
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, receivers
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_agents, receivers, remediation_routing
 
 
-def agent_alertmanager_routes(agents, groups=None, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER):
+def agent_alertmanager_routes(agents, groups=None, team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER,
+                              remediation_receiver="", remediation_notifies_team=False):
     team_receiver, critical_receiver = receivers("agent_alertmanager_routes", team_receiver, critical_receiver)
-    return compile_agents(lambda parsed: alertmanager_routes(parsed, team_receiver, critical_receiver), agents, groups)
+    remediation = remediation_routing("agent_alertmanager_routes", remediation_receiver, remediation_notifies_team)
+    return compile_agents(lambda parsed: alertmanager_routes(parsed, team_receiver, critical_receiver, *remediation), agents, groups)
 
 
 class FilterModule:

@@ -63,15 +63,18 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rule_tests i
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import agent_rules
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.scrape import scrape_configs
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import (
-    blackbox, blackbox_client as blackbox_client_option, compile_agents, preset_clients as preset_clients_option, receivers, rule_options)
+    blackbox, blackbox_client as blackbox_client_option, compile_agents, preset_clients as preset_clients_option, receivers, remediation_routing,
+    rule_options)
 
 
 def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=None, blackbox_client=None, preset_clients=None,
-                             team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER, **rule_settings):
+                             team_receiver=DEFAULT_TEAM_RECEIVER, critical_receiver=DEFAULT_CRITICAL_RECEIVER,
+                             remediation_receiver="", remediation_notifies_team=False, **rule_settings):
     if not isinstance(rule_files, list) or not rule_files or not all(isinstance(path, str) and path for path in rule_files):
         raise AnsibleFilterError("agent_monitoring_outputs: rule_files must be a non-empty list of paths")
     options = rule_options("agent_monitoring_outputs", **rule_settings)
     team_receiver, critical_receiver = receivers("agent_monitoring_outputs", team_receiver, critical_receiver)
+    remediation = remediation_routing("agent_monitoring_outputs", remediation_receiver, remediation_notifies_team)
     blackbox_address = blackbox("agent_monitoring_outputs", blackbox_address)
     client = blackbox_client_option("agent_monitoring_outputs", blackbox_client)
     clients = preset_clients_option("agent_monitoring_outputs", preset_clients)
@@ -79,7 +82,7 @@ def agent_monitoring_outputs(agents, rule_files, groups=None, blackbox_address=N
         "scrape_configs": scrape_configs(parsed, blackbox_address, client, clients),
         "rules": agent_rules(parsed, options),
         "rule_tests": rule_tests(parsed, rule_files, options),
-        "routing": alertmanager_routes(parsed, team_receiver, critical_receiver),
+        "routing": alertmanager_routes(parsed, team_receiver, critical_receiver, *remediation),
     }, agents, groups)
 
 

@@ -76,6 +76,17 @@ def receivers(filter_name, team_receiver, critical_receiver):
     return team_receiver, critical_receiver
 
 
+def remediation_routing(filter_name, remediation_receiver, remediation_notifies_team):
+    """The remediation routes' receiver (empty: none) and whether the team hears of them too."""
+    if remediation_receiver is None:
+        remediation_receiver = ""
+    if not isinstance(remediation_receiver, str):
+        raise AnsibleFilterError(f"{filter_name}: remediation_receiver must be a receiver name or empty, got {remediation_receiver!r}")
+    if not isinstance(remediation_notifies_team, bool):
+        raise AnsibleFilterError(f"{filter_name}: remediation_notifies_team must be true or false, got {remediation_notifies_team!r}")
+    return remediation_receiver, remediation_notifies_team
+
+
 def blackbox(filter_name, address):
     """The blackbox exporter's host:port, or None."""
     if address is None or address == "":

@@ -14,6 +14,7 @@ from .errors import Problems
 from .model import Agent, Alert, Component, Kubernetes, Slo
 from .presets import CUSTOM, PRESETS, signal
 from .promql import parse_selector
+from .remediation import parse_remediation
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
@@ -24,19 +25,6 @@ DEFAULT_FOR = 300.0
 MAX_FOR_SECONDS = 7 * 86400
 # SLO periods: a day at least (the burn windows reach three days), a year at most.
 SLO_PERIOD_RANGE = (86400, 366 * 86400)
-
-
-def _check_keys(data, allowed, path, problems):
-    for key in data:
-        if key not in allowed:
-            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(allowed)}")
-
-
-def _mapping(value, path, problems):
-    if not isinstance(value, dict):
-        problems.add(path, f"must be a mapping, got {type(value).__name__}")
-        return None
-    return value
 
 
 def _string(data, key, path, problems, required=False, pattern=None, hint=""):
@@ -77,9 +65,9 @@ def parse_agents(raw, groups=None):
     ids = {}
     for index, data in enumerate(raw):
         path = f"{VARIABLE}[{index}]"
-        if _mapping(data, path, problems) is None:
+        if problems.mapping(data, path) is None:
             continue
-        _check_keys(data, ("name", "team", "environment", "components"), path, problems)
+        problems.unknown_keys(data, ("name", "team", "environment", "components"), path)
         name = _string(data, "name", path, problems, required=True, pattern=_NAME,
                        hint=": use letters, digits, '.', '_' and '-', at most 63 characters")
         if name in seen:
@@ -128,7 +116,7 @@ def _claim(ids, key, path, what, problems):
 
 
 _COMPONENT_KEYS = ("name", "kind", "preset", "targets", "hosts_group", "port", "metrics_path", "scheme",
-                   "labels", "metrics", "alerts", "slos", "kubernetes", "logs")
+                   "labels", "metrics", "alerts", "slos", "kubernetes", "logs", "remediation")
 _KUBERNETES_KEYS = ("namespace", "selector", "port", "monitor")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 _K8S_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\Z")
@@ -138,10 +126,10 @@ _K8S_PORT_NAME = re.compile(r"^(?=.{1,15}\Z)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z
 
 
 def _parse_component(agent, data, path, groups, problems):
-    if _mapping(data, path, problems) is None:
+    if problems.mapping(data, path) is None:
         return None
     before = len(problems.items)
-    _check_keys(data, _COMPONENT_KEYS, path, problems)
+    problems.unknown_keys(data, _COMPONENT_KEYS, path)
     name = _string(data, "name", path, problems, required=True, pattern=_NAME,
                    hint=": use letters, digits, '.', '_' and '-', at most 63 characters")
     kind = _string(data, "kind", path, problems, required=True)
@@ -181,16 +169,22 @@ def _parse_component(agent, data, path, groups, problems):
     alerts = _parse_alerts(data.get("alerts", {}), f"{path}.alerts", preset, signals, problems, kind)
     slos = _parse_slos(data.get("slos", []), f"{path}.slos", preset, signals, problems)
     logs = parse_logs(data["logs"], f"{path}.logs", problems) if "logs" in data else None
+    remediation = None
+    if "remediation" in data:
+        remediation = parse_remediation(data["remediation"], f"{path}.remediation", {alert.name for alert in alerts}, problems)
+        if remediation is not None and not targets:
+            problems.add(f"{path}.remediation", "needs targets or hosts_group: the remediation acts on the hosts that run "
+                                                "the component (in Kubernetes, let the cluster restart it)")
     if len(problems.items) > before:
         return None
     return Component(agent, name, kind, preset.name, targets, metrics_path, scheme, preset.probe_path,
-                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos, kubernetes, logs)
+                     tuple(sorted(labels.items())), tuple(sorted(signals.items())), alerts, slos, kubernetes, logs, remediation)
 
 
 def _parse_kubernetes(data, path, problems):
-    if _mapping(data, path, problems) is None:
+    if problems.mapping(data, path) is None:
         return None
-    _check_keys(data, _KUBERNETES_KEYS, path, problems)
+    problems.unknown_keys(data, _KUBERNETES_KEYS, path)
     namespace = _string(data, "namespace", path, problems, required=True, pattern=_DNS_LABEL,
                         hint=": a Kubernetes namespace is lower-case letters, digits and '-'")
     selector = data.get("selector")
@@ -249,7 +243,7 @@ def _parse_targets(data, path, port, groups, problems, optional=False):
 
 
 def _parse_labels(labels, path, problems):
-    if _mapping(labels, path, problems) is None:
+    if problems.mapping(labels, path) is None:
         return {}
     parsed = {}
     for key, value in labels.items():
@@ -267,7 +261,7 @@ def _parse_labels(labels, path, problems):
 def _parse_metrics(metrics, path, problems):
     """`metrics.<signal>`: a selector of one metric, or a list of them in order of preference
     (the current name first, then the names older versions expose)."""
-    if _mapping(metrics, path, problems) is None:
+    if problems.mapping(metrics, path) is None:
         return {}
     parsed = {}
     for key, value in metrics.items():
@@ -304,7 +298,7 @@ def _signal_problem(preset, missing):
 
 
 def _parse_alerts(alerts, path, preset, signals, problems, component_kind):
-    if _mapping(alerts, path, problems) is None:
+    if problems.mapping(alerts, path) is None:
         return ()
     parsed = []
     for key, spec in alerts.items():
@@ -323,9 +317,9 @@ def _parse_alerts(alerts, path, preset, signals, problems, component_kind):
         if missing:
             problems.add(alert_path, _signal_problem(preset, missing))
             continue
-        if _mapping(spec, alert_path, problems) is None:
+        if problems.mapping(spec, alert_path) is None:
             continue
-        _check_keys(spec, kind.options(), alert_path, problems)
+        problems.unknown_keys(spec, kind.options(), alert_path)
         threshold = None
         if direction:
             if direction not in spec:
@@ -374,9 +368,9 @@ def _parse_slos(slos, path, preset, signals, problems):
     parsed = []
     for index, spec in enumerate(slos):
         slo_path = f"{path}[{index}]"
-        if _mapping(spec, slo_path, problems) is None:
+        if problems.mapping(spec, slo_path) is None:
             continue
-        _check_keys(spec, ("sli", "objective", "threshold", "period"), slo_path, problems)
+        problems.unknown_keys(spec, ("sli", "objective", "threshold", "period"), slo_path)
         sli = spec.get("sli")
         if not isinstance(sli, str) or sli not in SLIS:
             problems.add(f"{slo_path}.sli", f"must be one of {', '.join(SLIS)}, got {sli!r}")

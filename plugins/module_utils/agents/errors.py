@@ -23,6 +23,19 @@ class Problems:
     def add(self, path, message):
         self.items.append((path, message))
 
+    def mapping(self, value, path):
+        """`value` when it is a mapping; else None, with the problem added."""
+        if not isinstance(value, dict):
+            self.add(path, f"must be a mapping, got {type(value).__name__}")
+            return None
+        return value
+
+    def unknown_keys(self, data, allowed, path):
+        """Adds a problem for each key of `data` that is not in `allowed`."""
+        for key in data:
+            if key not in allowed:
+                self.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(allowed)}")
+
     def raise_if_any(self):
         if self.items:
             raise DescriptionError(self.items)

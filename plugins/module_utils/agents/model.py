@@ -55,6 +55,7 @@ class Component:
     slos: tuple
     kubernetes: Kubernetes | None = None
     logs: object = None  # logs.model.Logs
+    remediation: object = None  # remediation.Remediation
 
     def signal(self, name):
         return dict(self.signals).get(name)

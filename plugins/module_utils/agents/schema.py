@@ -10,6 +10,7 @@ from ..logs.formats import LOG_FORMATS
 from .alert_kinds import ALERT_KINDS, DURATION_SCHEMA as _DURATION
 from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS
 from .presets import PRESETS
+from .remediation import ACTIONS, DEFAULTS as _REMEDIATION_DEFAULTS, MAX_ATTEMPTS
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 
@@ -41,6 +42,28 @@ _LOGS = {
 _SELECTOR = {"type": "string", "pattern": "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$"}
 _SELECTORS = {"oneOf": [_SELECTOR, {"type": "array", "minItems": 1, "items": _SELECTOR}],
               "description": "A selector of one metric, or a list of them: the current name first, then older names."}
+
+
+def _remediation():
+    action = {"oneOf": [{"enum": [name for name in ACTIONS if name != "playbook"]}, {
+        "type": "object", "additionalProperties": False, "required": ["action"],
+        "properties": {"action": {"enum": list(ACTIONS)}, "playbook": {"type": "string", "minLength": 1},
+                       "after": dict(_DURATION, description=f"How long the alert must have fired first; default {_REMEDIATION_DEFAULTS['after']}.")}}]}
+    return {
+        "type": "object", "additionalProperties": False, "required": ["actions"],
+        "description": "Fixes applied by Event-Driven Ansible when an alert of the component fires (docs/remediation.md).",
+        "properties": {
+            "service": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$",
+                        "description": "The systemd service that runs the component (agent_service_name)."},
+            "attempts": {"type": "integer", "minimum": 1, "maximum": MAX_ATTEMPTS,
+                         "description": f"Attempts per window; default {_REMEDIATION_DEFAULTS['attempts']}."},
+            "window": dict(_DURATION, description=f"The window attempts are counted in; default {_REMEDIATION_DEFAULTS['window']}."),
+            "cooldown": dict(_DURATION, description=f"The least time between two attempts; default {_REMEDIATION_DEFAULTS['cooldown']}."),
+            "actions": {"type": "object", "minProperties": 1, "propertyNames": {"enum": list(ALERT_KINDS)},
+                        "additionalProperties": action,
+                        "description": "Alert key (one of the component's alerts) -> the action it triggers."},
+        },
+    }
 
 
 def agents_schema():
@@ -76,6 +99,7 @@ def agents_schema():
                 },
             },
             "logs": _LOGS,
+            "remediation": _remediation(),
             "slos": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["sli", "objective"],
                 "properties": {

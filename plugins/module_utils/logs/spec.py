@@ -53,13 +53,10 @@ def _string_list(value, path, problems, what):
 
 def parse_logs(data, path, problems):
     """The Logs of one component, or None after adding problems."""
-    if not isinstance(data, dict):
-        problems.add(path, f"must be a mapping, got {type(data).__name__}")
+    if problems.mapping(data, path) is None:
         return None
     before = len(problems.items)
-    for key in data:
-        if key not in _KEYS:
-            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(_KEYS)}")
+    problems.unknown_keys(data, _KEYS, path)
     paths = _string_list(data.get("paths"), f"{path}.paths", problems, "absolute file paths or globs")
     for index, item in enumerate(paths or ()):
         if not item.startswith("/"):
@@ -136,9 +133,7 @@ def _multiline(value, path, preset, problems):
     if not isinstance(value, dict):
         problems.add(path, "must be Filebeat multiline settings (pattern, negate, match...) or false")
         return None
-    for key in value:
-        if key not in _MULTILINE_KEYS:
-            problems.add(f"{path}.{key}", f"unknown key; allowed: {', '.join(_MULTILINE_KEYS)}")
+    problems.unknown_keys(value, _MULTILINE_KEYS, path)
     kind = value.get("type", "pattern")
     if not isinstance(kind, str) or kind not in ("pattern", "count", "while_pattern"):
         problems.add(f"{path}.type", f"must be pattern, count or while_pattern, got {kind!r}")
