@@ -11,6 +11,7 @@ from ansible_collections.llmagentos.ops.plugins.filter.agent_rules import agent_
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.conventions import (
     DEFAULT_RUNBOOK_BASE_URL, SIGNAL_MISSING_ALERT, SLO_ALERT)
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.presets import alert_names
+from ansible_collections.llmagentos.ops.plugins.module_utils.remediation_guard import ESCALATION_ALERT
 
 RUNBOOKS = (ROOT / "docs" / "runbooks.md").read_text()
 
@@ -24,7 +25,7 @@ def anchors():
 
 
 def every_alert_name():
-    return sorted({name for names in alert_names().values() for name in names} | {SLO_ALERT, SIGNAL_MISSING_ALERT})
+    return sorted({name for names in alert_names().values() for name in names} | {SLO_ALERT, SIGNAL_MISSING_ALERT, ESCALATION_ALERT})
 
 
 @pytest.mark.parametrize("name", every_alert_name())
