@@ -94,6 +94,7 @@ def test_the_job_templates_playbook_creates_the_templates_and_then_changes_nothi
             wanted["playbook"], project["id"], inventory["id"], ee["id"])
         assert sorted(controller.credentials[template["id"]]) == credentials
         assert template["ask_tags_on_launch"] == (wanted["playbook"] == "playbooks/site.yml")
+        assert template.get("ask_variables_on_launch", False) == (wanted["playbook"] == "playbooks/remediate.yml")
         assert template["survey_enabled"] == ("survey" in wanted)
         expected = json.loads((ROOT / "awx" / "surveys" / f"{wanted['survey']}.json").read_text()) if "survey" in wanted else {}
         assert controller.surveys.get(template["id"], {}) == expected

@@ -449,3 +449,24 @@ def test_grafana_prints_no_secret_under_diff_and_vvv(tmp_path):
     leaked = [name for name, value in planted.items()
               if value.rsplit(":", maxsplit=1)[-1] in output or base64.b64encode(value.encode()).decode() in output]
     assert not leaked, leaked
+
+
+def test_remediation_prints_no_secret_under_diff_and_vvv(tmp_path):
+    """The remediation role's configuration step in check mode with --diff -vvv: the webhook's
+    password and Alertmanager's, which its settings file holds, appear nowhere in the output."""
+    planted = {"remediation_webhook_password": "planted-webhook-3e9a17", "remediation_alertmanager_password": "planted-am-8c2d40"}
+    rulebook = [{"name": "llmagentos remediation", "hosts": "all", "sources": [{"llmagentos.ops.alertmanager": {}}], "rules": []}]
+    settings = {**planted, "remediation_config_dir": str(tmp_path / "etc"), "remediation_state_dir": str(tmp_path / "lib"),
+                "remediation_system_group": "root", "remediation_tls": False, "remediation_alertmanager_url": "https://am1:9093",
+                "_remediation_outputs": {"rulebook": rulebook, "hosts": []}, "ansible_python_interpreter": sys.executable}
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
+        {"name": "The remediation role's configuration",
+         "ansible.builtin.include_role": {"name": "llmagentos.ops.remediation", "tasks_from": "configure.yml"}}]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    (tmp_path / "extra.json").write_text(json.dumps(settings))
+    result = subprocess.run(["ansible-playbook", "-i", "localhost,", "--check", "--diff", "-vvv", "-e", f"@{tmp_path / 'extra.json'}",
+                             str(tmp_path / "play.yml")], capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "Write the settings of the remediation playbook" in output and "Write the rulebook compiled from the description" in output
+    assert [name for name, value in planted.items() if value in output] == []
