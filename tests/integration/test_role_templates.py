@@ -420,6 +420,20 @@ def test_grafana_provides_a_folder_per_team_with_a_stable_uid(tmp_path, edits, a
     assert {provider["disableDeletion"] for provider in providers.values()} == {False}
 
 
+def check_mode_output(tmp_path, role, parts, settings, gather_facts=False):
+    """The output of the role's task files `parts` run on this machine with --check --diff -vvv."""
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": gather_facts, "tasks": [
+        {"name": f"The {role} role's {part}", "ansible.builtin.include_role": {"name": f"llmagentos.ops.{role}", "tasks_from": part}}
+        for part in parts]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    (tmp_path / "extra.json").write_text(json.dumps(settings))
+    result = subprocess.run(["ansible-playbook", "-i", "localhost,", "--check", "--diff", "-vvv", "-e", f"@{tmp_path / 'extra.json'}",
+                             str(tmp_path / "play.yml")], capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    return output
+
+
 def test_grafana_prints_no_secret_under_diff_and_vvv(tmp_path):
     """The configuration and dashboard steps of the grafana role, in check mode with --diff -vvv
     on this machine: the admin password, the secret key, the stack's password and the logs key
@@ -435,15 +449,7 @@ def test_grafana_prints_no_secret_under_diff_and_vvv(tmp_path):
                 "grafana_logs_url": "https://es-1:9200", "grafana_datasource_ca_certificate": str(ca),
                 "_grafana_dashboards": [{"folder": "LLM agents", "model": {"uid": "llmagentos-fleet", "title": "Fleet"}}],
                 "ansible_python_interpreter": sys.executable}
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": True, "tasks": [
-        {"name": f"The grafana role's {part}", "ansible.builtin.include_role": {"name": "llmagentos.ops.grafana", "tasks_from": part}}
-        for part in ("configure.yml", "dashboards.yml")]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
-    (tmp_path / "extra.json").write_text(json.dumps(settings))
-    result = subprocess.run(["ansible-playbook", "-i", "localhost,", "--check", "--diff", "-vvv", "-e", f"@{tmp_path / 'extra.json'}",
-                             str(tmp_path / "play.yml")], capture_output=True, text=True, check=False)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+    output = check_mode_output(tmp_path, "grafana", ("configure.yml", "dashboards.yml"), settings, gather_facts=True)
     assert "Write grafana.ini" in output and "Provision the datasources" in output
     # The logs key also as the datasource sends it, base64-encoded.
     leaked = [name for name, value in planted.items()
@@ -459,14 +465,6 @@ def test_remediation_prints_no_secret_under_diff_and_vvv(tmp_path):
     settings = {**planted, "remediation_config_dir": str(tmp_path / "etc"), "remediation_state_dir": str(tmp_path / "lib"),
                 "remediation_system_group": "root", "remediation_tls": False, "remediation_alertmanager_url": "https://am1:9093",
                 "_remediation_outputs": {"rulebook": rulebook, "hosts": []}, "ansible_python_interpreter": sys.executable}
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
-        {"name": "The remediation role's configuration",
-         "ansible.builtin.include_role": {"name": "llmagentos.ops.remediation", "tasks_from": "configure.yml"}}]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
-    (tmp_path / "extra.json").write_text(json.dumps(settings))
-    result = subprocess.run(["ansible-playbook", "-i", "localhost,", "--check", "--diff", "-vvv", "-e", f"@{tmp_path / 'extra.json'}",
-                             str(tmp_path / "play.yml")], capture_output=True, text=True, check=False)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+    output = check_mode_output(tmp_path, "remediation", ("configure.yml",), settings)
     assert "Write the settings of the remediation playbook" in output and "Write the rulebook compiled from the description" in output
     assert [name for name, value in planted.items() if value in output] == []
