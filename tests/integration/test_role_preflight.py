@@ -208,6 +208,19 @@ def test_filebeat_shows_logstash_its_certificate_from_the_ca_unless_opted_out(tm
         "filebeat_elasticsearch_api_key": "id:key"})
 
 
+def test_filebeat_ships_the_remediation_audit_trail_where_asked(tmp_path):
+    settings = {"filebeat_output": "elasticsearch", "filebeat_elasticsearch_hosts": ["https://es:9200"],
+                "filebeat_elasticsearch_api_key": "id:key", "llmagentos_agents": [], "filebeat_stats": False,
+                "remediation_log_dir": "/srv/remediation"}
+    # Off by default on a host outside the remediation group.
+    assert _role_value(tmp_path, "filebeat", "_filebeat_inputs", settings) == []
+    (audit,) = _role_value(tmp_path, "filebeat", "_filebeat_inputs", {**settings, "filebeat_remediation_audit": True})
+    assert audit["paths"] == ["/srv/remediation/audit.log"]
+    # The JSON lines' own fields (event.dataset llmagentos.remediation among them) go to the event's root.
+    assert audit["parsers"] == [{"ndjson": {"target": "", "overwrite_keys": True, "add_error_key": True}}]
+    assert audit["fields"]["data_stream"] == {"type": "logs", "dataset": "llmagentos.agents", "namespace": "default"}
+
+
 def test_a_bad_blackbox_client_is_refused_naming_the_field(tmp_path):
     play = local_play(gather_facts=False, roles=["llmagentos.ops.agent_monitoring"])
     for client, error in (({"scheme": "ftp"}, "value of scheme must be one of: http, https, got: ftp found in agent_monitoring_blackbox_client"),
