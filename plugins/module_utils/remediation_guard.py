@@ -200,7 +200,7 @@ def escalation(entry, alert, reason, ends_at=None):
     return body
 
 
-def audit_event(entry, alert, verdict, details, now, outcome=None, action=None):
+def audit_event(entry, alert, verdict, details, now, outcome=None):
     """One audit line (ECS fields) of a decision or a result."""
     level = "info"
     if verdict == EXHAUSTED or outcome == "failure":
@@ -208,7 +208,7 @@ def audit_event(entry, alert, verdict, details, now, outcome=None, action=None):
     elif verdict in (ROLLOUT, COOLDOWN):
         level = "warning"
     labels = alert.get("labels", {}) if isinstance(alert, dict) else {}
-    what = action or (entry.get("action") if verdict == ACT else verdict)
+    what = entry.get("action") if verdict == ACT else verdict
     event = {
         "@timestamp": iso(now),
         "log": {"level": level},
