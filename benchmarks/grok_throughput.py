@@ -3,7 +3,9 @@ mixed log (every preset's sample lines with their numbers, ids and times varied)
 %{GREEDYDATA}/%{DATA}-heavy pattern set that captures the same fields; then the worst time per
 line on adversarial lines built to make patterns backtrack (long near-misses, deep nesting).
 Both run in the collection's grok engine (Python `re`); Joni in Logstash/Elasticsearch backtracks
-the same way, so the ratio carries over even if the absolute numbers do not.
+the same way, so the ratio carries over even if the absolute numbers do not. Last, the redaction
+every pipeline ends with (logs/redaction.py): its throughput on the mixed log, and its time per line
+on near-miss lines of growing length, which must grow linearly.
 Run through `make bench`; paste the output into docs/benchmarks.md."""
 
 import multiprocessing
@@ -19,6 +21,7 @@ sys.path.insert(0, str(ROOT / "build" / "collections"))
 # pylint: disable=wrong-import-position
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import LOG_FORMATS  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok  # noqa: E402
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.redaction import KINDS, redact_text  # noqa: E402
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import ANSI_ESCAPE, GrokStep  # noqa: E402
 
 LINES = 100_000
@@ -113,6 +116,28 @@ def main():
                 break
             cells.append(f"x{repeat}: {outcome[0] * 1000:.1f} ms ({outcome[1]})")
         print(f"  {label:<22} " + "   ".join(cells))
+    redaction_report(log)
+
+
+# Near-misses of each redaction rule: runs of what a secret starts with, never completing one.
+REDACTION_NEAR_MISSES = ("user.name.", "4111 ", "+44 2", "eyJhbGciOi.", "Bearer ", "ff:", "10.0.", "DE89 3704 ", "sk-")
+
+
+def redaction_report(log):
+    start = time.perf_counter()
+    for _name, line in log:
+        redact_text(line, KINDS, set())
+    print(f"redaction of the mixed log: {len(log) / (time.perf_counter() - start):,.0f} lines/s")
+    cells = []
+    for length in (1_000, 10_000, 100_000):
+        worst = 0.0
+        for seed in REDACTION_NEAR_MISSES:
+            line = (seed * (length // len(seed) + 1))[:length]
+            started = time.perf_counter()
+            redact_text(line, KINDS, set())
+            worst = max(worst, time.perf_counter() - started)
+        cells.append(f"{length:,} chars: {worst * 1000:.1f} ms")
+    print("  worst near-miss line: " + "   ".join(cells))
 
 
 def bounded_worst_time(groks, repeat):

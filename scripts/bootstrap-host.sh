@@ -14,6 +14,8 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v dpkg-deb >/dev/null || missing+=(dpkg)
 # The Elastic roles read the fingerprint of Elastic's signing key with gpg on the controller.
 command -v gpg >/dev/null || missing+=(gpg)
+# The unit tests run Logstash's redaction script with Ruby, beside the Python reference.
+command -v ruby >/dev/null || missing+=(ruby)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   need_root apt-get update -qq

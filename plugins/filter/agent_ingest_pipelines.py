@@ -18,8 +18,19 @@ description:
     the tag C(llmagentos_parse_failure).
   - Every sample line of the description is parsed first; a sample that does not give the fields
     it expects fails the filter, naming the line, the pattern and the field.
+  - Then every pipeline redacts the event (e-mail addresses, phone numbers, Luhn-checked card
+    numbers, IBANs, IP addresses, Authorization headers, bearer tokens, JWTs, provider API keys and
+    the component's own patterns; see C(logs.redaction) in docs/agent-description.md), records the
+    kinds it redacted in C(llmagentos.redacted), and sends events that carried a prompt to the data
+    stream C(logs-DATASET.prompts-NAMESPACE). A line that could not be parsed is redacted all the
+    same, and an event the redaction fails on is stored without its text fields.
 extends_documentation_fragment:
   - llmagentos.ops.agents
+options:
+  dataset:
+    description: The data stream dataset the agents' logs are written to; prompts go to DATASET.prompts.
+    type: str
+    default: llmagentos.agents
 """
 
 EXAMPLES = r"""
@@ -37,11 +48,13 @@ _value:
 """
 
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.ingest import ingest_pipelines
-from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
+from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources, dataset_option
 
 
-def agent_ingest_pipelines(agents, groups=None):
-    return compile_log_sources(ingest_pipelines, agents, groups)
+def agent_ingest_pipelines(agents, groups=None, dataset=DATASET):
+    dataset_option("agent_ingest_pipelines", dataset)
+    return compile_log_sources(lambda sources: ingest_pipelines(sources, dataset), agents, groups)
 
 
 class FilterModule:

@@ -17,6 +17,9 @@ description:
   - It is the same grammar as
     R(agent_ingest_pipelines,ansible_collections.llmagentos.ops.agent_ingest_pipelines_filter);
     a line either cannot read keeps flowing, tagged C(llmagentos_parse_failure).
+  - Every event, parsed or not, then goes through the redaction script with the component's
+    settings (the same grammar and results as the ingest pipelines' redaction), and events that
+    carried a prompt are routed to their own data stream.
   - The API key is read from the Logstash keystore (C(${LLMAGENTOS_ES_API_KEY}) by default),
     never written into the file.
 extends_documentation_fragment:
@@ -50,9 +53,17 @@ options:
     type: str
     default: LLMAGENTOS_ES_API_KEY
   dataset:
-    description: The data stream dataset; events go to logs-DATASET-NAMESPACE.
+    description:
+      - The data stream dataset; events go to logs-DATASET-NAMESPACE, and those that carried a
+        prompt to logs-DATASET.prompts-NAMESPACE.
     type: str
     default: llmagentos.agents
+  redaction_script:
+    description:
+      - Where the redaction script (C(roles/logstash/files/llmagentos_redact.rb), installed by the
+        C(logstash) role) lies on the Logstash host.
+    type: path
+    default: /etc/logstash/llmagentos_redact.rb
 """
 
 EXAMPLES = r"""
@@ -76,7 +87,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import LogstashValueError, logstash_pipeline
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.logstash import REDACTION_SCRIPT, LogstashValueError, logstash_pipeline
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.model import DATASET
 from ansible_collections.llmagentos.ops.plugins.plugin_utils.agent_filters import compile_log_sources, dataset_option
 
@@ -85,7 +96,7 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats_port=5044, beats_ssl_certificate=None,
                             beats_ssl_key=None, elasticsearch_ssl_ca=None, api_key_variable="LLMAGENTOS_ES_API_KEY",
-                            dataset=DATASET, beats_ssl_client_ca=None):
+                            dataset=DATASET, beats_ssl_client_ca=None, redaction_script=REDACTION_SCRIPT):
     if not isinstance(elasticsearch_hosts, list) or not elasticsearch_hosts or not all(
             isinstance(host, str) and host for host in elasticsearch_hosts):
         raise AnsibleFilterError(f"agent_logstash_pipeline: elasticsearch_hosts must be a non-empty list of URLs, got {elasticsearch_hosts!r}")
@@ -97,6 +108,8 @@ def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats
                           ("elasticsearch_ssl_ca", elasticsearch_ssl_ca), ("beats_ssl_client_ca", beats_ssl_client_ca)):
         if value is not None and not isinstance(value, str):
             raise AnsibleFilterError(f"agent_logstash_pipeline: {option} must be a file path, got {value!r}")
+    if not isinstance(redaction_script, str) or not redaction_script.startswith("/"):
+        raise AnsibleFilterError(f"agent_logstash_pipeline: redaction_script must be an absolute path, got {redaction_script!r}")
     if bool(beats_ssl_certificate) != bool(beats_ssl_key):
         raise AnsibleFilterError("agent_logstash_pipeline: give both beats_ssl_certificate and beats_ssl_key, or neither")
     beats_ssl = (beats_ssl_certificate, beats_ssl_key) if beats_ssl_certificate else None
@@ -106,7 +119,7 @@ def agent_logstash_pipeline(agents, elasticsearch_hosts=None, groups=None, beats
     try:
         return compile_log_sources(lambda sources: logstash_pipeline(
             sources, elasticsearch_hosts, beats_port, beats_ssl, elasticsearch_ssl_ca, api_key_variable, dataset,
-            beats_ssl_client_ca), agents, groups)
+            beats_ssl_client_ca, redaction_script), agents, groups)
     except LogstashValueError as error:
         raise AnsibleFilterError(f"agent_logstash_pipeline: {error}") from None
 

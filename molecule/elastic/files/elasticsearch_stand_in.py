@@ -6,8 +6,10 @@ Elasticsearch's rules for it: authentication (the elastic user's bootstrap passw
 keystore, users, API keys, service-account tokens), API keys and service tokens limited to what
 they were granted, objects stored the way Elasticsearch returns them (settings nested and
 stringified, defaults added), and _simulate running gsub/grok/set/append/rename/remove processors (the
-grok ones with the collection's grok engine; others, and conditional ones, are skipped). It refuses to start on what Elasticsearch refuses: security off,
-HTTP without TLS, unreadable certificates, -Xms different from -Xmx. It stores no documents."""
+grok ones with the collection's grok engine), the collection's redaction script (with its Python twin,
+from the script's params) and its reroute by data class; others, and conditional ones, are skipped.
+It refuses to start on what Elasticsearch refuses: security off, HTTP without TLS, unreadable
+certificates, -Xms different from -Xmx. It stores no documents."""
 
 import base64
 import glob
@@ -24,8 +26,10 @@ from standin_common import JsonHandler, keystore_command, refuse, serve_tls, wri
 
 try:
     from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
+    from ansible_collections.llmagentos.ops.plugins.module_utils.logs.redaction import redact_document
 except ImportError:  # packed beside the stand-in in the release archive
     from llmagentos_grok.grok import Grok
+    from llmagentos_grok.redaction import redact_document
 
 VERSION = "9.2.1"
 SUPERUSER = {"username": "elastic", "roles": ["superuser"], "limited": False}
@@ -288,12 +292,23 @@ def _pop_field(document, field):
     return document.pop(leaf, None)
 
 
+def _prompt_event(document):
+    return isinstance(document.get("llmagentos"), dict) and document["llmagentos"].get("data_class") == "prompt"
+
+
 def _run_processors(processors, document):
+    """Runs `processors`; returns the data stream dataset a reroute chose, or None."""
     for processor in processors:
         (kind, options), = processor.items()
-        if "if" in options:
-            continue  # painless conditions are beyond the stand-in
-        if kind == "grok":
+        if kind == "script" and options.get("tag") == "llmagentos-redaction":
+            # The collection's redaction script, run by its Python twin from the script's own params.
+            redact_document(document, options["params"])
+        elif kind == "reroute" and options.get("if") == "ctx['llmagentos']?.data_class == 'prompt'":
+            if _prompt_event(document):
+                return options["dataset"]
+        elif "if" in options:
+            continue  # other painless conditions are beyond the stand-in
+        elif kind == "grok":
             source = document.get(options["field"]) if "." not in options["field"] else None
             found = Grok(options["patterns"], options.get("pattern_definitions")).match(source) if source is not None else None
             if found is None:
@@ -321,23 +336,31 @@ def _run_processors(processors, document):
         elif kind == "remove":
             for field in options["field"] if isinstance(options["field"], list) else [options["field"]]:
                 _pop_field(document, field)
+    return None
 
 
-def simulate_document(pipeline, source):
+def simulate_document(pipeline, source, index="logs-llmagentos.agents-default"):
     document = json.loads(json.dumps(source))
     try:
-        _run_processors(pipeline.get("processors", []), document)
+        dataset = _run_processors(pipeline.get("processors", []), document)
     except ValueError as error:
         if not pipeline.get("on_failure"):
             return {"error": {"root_cause": [{"type": "illegal_argument_exception", "reason": str(error)}],
                               "type": "illegal_argument_exception", "reason": str(error)}}
+        handlers = []
         for processor in pipeline["on_failure"]:
-            for options in processor.values():
-                if isinstance(options.get("value"), str):
-                    options = dict(options, value=options["value"].replace("{{{_ingest.on_failure_message}}}", str(error))
-                                   .replace("{{{_ingest.on_failure_processor_type}}}", "grok"))
-                _run_processors([{next(iter(processor)): options}], document)
-    return {"doc": {"_index": "_index", "_source": document}}
+            (kind, options), = processor.items()
+            if isinstance(options.get("value"), str):
+                options = dict(options, value=options["value"].replace("{{{_ingest.on_failure_message}}}", str(error))
+                               .replace("{{{_ingest.on_failure_processor_type}}}", "grok"))
+            handlers.append({kind: options})
+        dataset = _run_processors(handlers, document)
+    if dataset:
+        # As reroute does: the event goes to logs-DATASET-NAMESPACE, its data_stream fields updated.
+        namespace = index.rsplit("-", 1)[-1]
+        index = f"logs-{dataset}-{namespace}"
+        document["data_stream"] = {"type": "logs", "dataset": dataset, "namespace": namespace}
+    return {"doc": {"_index": index, "_source": document}}
 
 
 def _crud(pattern, kind, get, put):

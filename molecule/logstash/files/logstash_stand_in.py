@@ -4,7 +4,7 @@ reader of tests/helpers/logstash_grammar.py packed beside it, it implements what
 keystore (password from LOGSTASH_KEYSTORE_PASS), `-t` (refused as root, as Logstash 9 does; with
 `-f FILE` that pipeline, else logstash.yml's settings checked against Logstash's settings and every
 pipeline of pipelines.yml: the configuration grammar, and every ${VAR} resolvable from the
-keystore) and the daemon's monitoring API, with SIGHUP reloading pipelines.yml; a persisted
+keystore, and every ruby filter's script readable) and the daemon's monitoring API, with SIGHUP reloading pipelines.yml; a persisted
 queue gets its directory under path.data, as Logstash pages it there. It parses nothing and
 ships nothing."""
 
@@ -17,7 +17,7 @@ import signal
 import sys
 
 import yaml
-from logstash_grammar import GrammarError, Parser  # packed beside this program
+from logstash_grammar import GrammarError, Parser, plugins  # packed beside this program
 
 VERSION = "9.2.1"
 # logstash.yml's settings as Logstash 9 registers them (logstash-settings-file in its reference);
@@ -97,9 +97,14 @@ def check_pipeline(argv, path):
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     try:
-        Parser(text).parse()
+        sections = Parser(text).parse()
     except GrammarError as error:
         return f"Expected one of the configuration grammar in {path}: {error}"
+    # A ruby filter loads its script file when the pipeline starts; Logstash stops on one it cannot read.
+    for plugin, attributes in plugins(sections.get("filter", [])):
+        script = dict(attributes).get("path") if plugin == "ruby" else None
+        if script and not os.access(script.strip('"'), os.R_OK):
+            return f"Pipeline error: the ruby filter's script {script} does not exist or cannot be read"
     secrets = open_keystore(argv)["keys"] if os.path.exists(keystore_file(argv)) else {}
     for name in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text):
         if name not in secrets and name not in os.environ:

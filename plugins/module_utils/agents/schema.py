@@ -7,6 +7,7 @@ express (signals a preset lacks, duplicate names, inventory groups)."""
 from __future__ import annotations
 
 from ..logs.formats import LOG_FORMATS
+from ..logs.redaction import KIND_NAMES, MAX_PATTERN_LENGTH, PROMPT_FIELDS, PROMPT_MODES, TEXT_FIELDS
 from .alert_kinds import ALERT_KINDS, DURATION_SCHEMA as _DURATION
 from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS
 from .presets import PRESETS
@@ -15,6 +16,7 @@ from .remediation import ACTIONS, DEFAULTS as _REMEDIATION_DEFAULTS, MAX_ATTEMPT
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 
 
+_FIELD_NAME = {"type": "string", "pattern": "^[A-Za-z_@][\\w@-]*(\\.[\\w@-]+)*$"}
 _LOGS = {
     "type": "object", "additionalProperties": False, "required": ["paths"],
     "anyOf": [{"required": ["format"]}, {"required": ["grok"]}],
@@ -35,6 +37,23 @@ _LOGS = {
         "samples": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["line"],
             "properties": {"line": {"type": "string"}, "expect": {"type": "object"}}}},
+        "redaction": {
+            "type": "object", "additionalProperties": False,
+            "description": "What the pipelines redact before an event is stored (docs/log-pipelines.md); on by default.",
+            "properties": {
+                "disable": {"type": "array", "uniqueItems": True, "items": {"enum": list(KIND_NAMES)},
+                            "description": "Built-in kinds to leave in the text."},
+                "patterns": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$", "not": {"enum": list(KIND_NAMES)}},
+                             "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_PATTERN_LENGTH},
+                             "description": "Your own kinds: name -> regular expression; a match becomes <NAME>."},
+                "prompts": {"enum": list(PROMPT_MODES),
+                            "description": "What happens to the prompt and completion fields: keep-redacted (default), hash (SHA-256) or drop."},
+                "prompt_fields": {"type": "array", "items": _FIELD_NAME,
+                                  "description": f"More fields that hold prompts or completions, beside {', '.join(PROMPT_FIELDS)}."},
+                "fields": {"type": "array", "items": _FIELD_NAME,
+                           "description": f"More free-text fields to redact, beside {', '.join(TEXT_FIELDS)}."},
+            },
+        },
     },
 }
 

@@ -54,6 +54,7 @@ _VLLM_DEFINITIONS = (
     ("VLLM_ORIGIN", r"\[?%{VLLM_FILE:log.origin.file.name}:%{INT:log.origin.file.line:int}\]"),
     ("VLLM_FILE", r"[\w./-]+\.py"),
     ("VLLM_REQUEST_ID", r"[\w-]+"),
+    ("VLLM_PROMPT", r"'(?:[^'\\]|\\[\s\S])*'|\"(?:[^\"\\]|\\[\s\S])*\""),
 )
 _VLLM_DETAILS = GrokStep("message", (
     # V1 engine (vllm/v1/metrics/loggers.py) and V0 (vllm/engine/metrics.py, Pending/Swapped).
@@ -62,7 +63,9 @@ _VLLM_DETAILS = GrokStep("message", (
     r"Running: %{INT:llm.requests.running:int} reqs, (?:Swapped: %{INT:llm.requests.swapped:int} reqs, )?"
     r"(?:Waiting|Pending): %{INT:llm.requests.waiting:int} reqs, "
     r"GPU KV cache usage: %{NUMBER:llm.kv_cache.usage_pct:float}%",
-    r"\AReceived request %{VLLM_REQUEST_ID:gen_ai.response.id}:(?:.*?max_tokens=%{INT:gen_ai.request.max_tokens:int})?",
+    # With --enable-log-requests: the prompt as Python's repr (vllm/entrypoints/logger.py).
+    r"\AReceived request %{VLLM_REQUEST_ID:gen_ai.response.id}:(?: prompt: (?:%{VLLM_PROMPT:gen_ai.prompt}|None),)?"
+    r"(?:.*?max_tokens=%{INT:gen_ai.request.max_tokens:int})?",
     r"\A(?:Added|Finished|Aborted) request %{VLLM_REQUEST_ID:gen_ai.response.id}",
     r"\AError in [\w ]+ for %{VLLM_REQUEST_ID:gen_ai.response.id}: %{GREEDYDATA:error.message}",
 ), _VLLM_DEFINITIONS, required=False)
@@ -100,9 +103,10 @@ VLLM = LogFormat(
           "llm.generation_throughput": 8.3, "llm.kv_cache.usage_pct": 0.1}),
         ("INFO 11-23 10:17:00 [logger.py:43] Received request chatcmpl-7f3a9c: prompt: 'Hi', params: SamplingParams(n=1, "
          "temperature=0.7, max_tokens=512), prompt_token_ids: None, lora_request: None.",
-         {"gen_ai.response.id": "chatcmpl-7f3a9c", "gen_ai.request.max_tokens": 512}),
+         {"gen_ai.response.id": "chatcmpl-7f3a9c", "gen_ai.request.max_tokens": 512, "gen_ai.prompt": "'Hi'",
+          "llmagentos.data_class": "prompt"}),
         ('(APIServer pid=41) INFO:     10.0.3.7:52312 - "POST /v1/chat/completions HTTP/1.1" 200 OK',
-         {"process.pid": 41, "log.level": "INFO", "source.address": "10.0.3.7", "source.port": 52312,
+         {"process.pid": 41, "log.level": "INFO", "source.address": "<IP>", "source.port": 52312,
           "http.request.method": "POST", "url.original": "/v1/chat/completions", "http.response.status_code": 200}),
         ("ERROR 11-23 10:18:02 [serving_chat.py:1012] Error in chat completion stream generator for chatcmpl-1: "
          "CUDA out of memory\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nRuntimeError: boom",

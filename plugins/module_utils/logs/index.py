@@ -7,6 +7,7 @@ produces (grok :int/:float captures, durations) is mapped as a number, and every
 from __future__ import annotations
 
 from .grok import Grok
+from .redaction import DATA_CLASS_FIELD, REDACTED_FIELD
 from .steps import GrokStep, ParseDuration
 
 # Elastic's own component templates for logs data streams (ECS dynamic templates, logs settings);
@@ -15,7 +16,7 @@ BUILTIN_COMPONENTS = ["logs@mappings", "logs@settings", "ecs@mappings"]
 _TYPES = {"int": "long", "float": "double"}
 _KEYWORDS = ("service.name", "service.environment", "labels.agent", "labels.component", "log.level", "log.logger",
              "gen_ai.response.id", "tags", "event.kind", "data_stream.type", "data_stream.dataset",
-             "data_stream.namespace")
+             "data_stream.namespace", REDACTED_FIELD, DATA_CLASS_FIELD)
 
 
 def _nest(flat):
@@ -67,7 +68,9 @@ def ilm_policy(retention_days, rollover_days=7, rollover_size_gb=50):
 
 
 def index_template(sources, dataset, policy_name, replicas=1):
-    """A composable template (priority above the stack's logs-*-*) for the data stream."""
+    """A composable template (priority above the stack's logs-*-*) for the data stream; the
+    prompts' dataset (DATASET.prompts) has a template of its own, since logs-DATASET-* does not
+    match it."""
     return {
         "index_patterns": [f"logs-{dataset}-*"],
         "data_stream": {},

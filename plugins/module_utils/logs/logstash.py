@@ -6,11 +6,17 @@ Elasticsearch data stream output. Failures are tagged and the event kept, as in 
 
 from __future__ import annotations
 
+import json
+
 from .grok import Grok, bracketed, with_field_style
-from .ingest import FAILURE_TAG, LOGFMT_FIELD_SPLIT
+from .ingest import FAILURE_TAG, LOGFMT_FIELD_SPLIT, REDACTION_FAILURE_TAG, prompts_dataset
 from .model import DATASET
+from .redaction import DATA_CLASS_FIELD, PROMPT_DATA_CLASS
 from .steps import (TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration, ParseJson,
-                    Rename, StripAnsi)
+                    Redact, Rename, StripAnsi)
+
+# Where the logstash role installs roles/logstash/files/llmagentos_redact.rb.
+REDACTION_SCRIPT = "/etc/logstash/llmagentos_redact.rb"
 
 # Logstash's own default is 30 s per event; Elasticsearch's grok watchdog stops at 1 s.
 GROK_TIMEOUT_MILLIS = 1000
@@ -149,31 +155,77 @@ def _duration(step, indent):
     return _when(step.field, _block("ruby", [("code", quote(code))], 0), indent)
 
 
+def _plain_regex(regex):
+    """`regex` with its double quotes, escaped dollar signs and escaped backslashes written \\x22,
+    \\x24 and \\x5c, which Java, Ruby and Python read alike: in JSON inside a Logstash string a
+    quote would need escapes Logstash reads its own way, and ${...} would be taken for an
+    environment variable (a bare $, an anchor, is not in the grammar)."""
+    out, index = [], 0
+    while index < len(regex):
+        if regex[index] == "\\" and index + 1 < len(regex):
+            escaped = regex[index + 1]
+            out.append({'"': "\\x22", "$": "\\x24", "\\": "\\x5c"}.get(escaped, "\\" + escaped))
+            index += 2
+        else:
+            out.append("\\x22" if regex[index] == '"' else regex[index])
+            index += 1
+    return "".join(out)
+
+
+def ruby_settings(redaction):
+    """The JSON the redaction script reads from its script_params."""
+    settings = redaction.settings()
+    for kind in settings["kinds"]:
+        for rule in kind["rules"]:
+            rule["regex"] = _plain_regex(rule["regex"])
+    return json.dumps(settings, separators=(",", ":"))
+
+
+def _redact(step, indent, source_id, script, dataset):
+    """The redaction script run on every event, failed parses included; events that carried a
+    prompt go to their own data stream (the output routes by [data_stream][dataset])."""
+    text = _block("ruby", [
+        ("id", quote(f"{source_id}-redaction")), ("path", quote(script)),
+        ("script_params", _hash([("settings", ruby_settings(step.redaction))], indent + 2)),
+        ("tag_on_exception", quote(REDACTION_FAILURE_TAG)),
+    ], indent)
+    route = _block("mutate", [("replace", _hash([("[data_stream][dataset]", prompts_dataset(dataset))], 2))], 0)
+    pad = " " * indent
+    inner = "".join(f"{pad}  {line}\n" for line in route.rstrip("\n").split("\n"))
+    return text + f"{pad}if {bracketed(DATA_CLASS_FIELD)} == {quote(PROMPT_DATA_CLASS)} {{\n{inner}{pad}}}\n"
+
+
 _RENDERERS = {StripAnsi: _strip_ansi, ParseJson: _json, GrokStep: _grok, KeyValue: _kv, Rename: _rename,
               MapValues: _map, ParseDate: _date, ParseDuration: _duration}
 
 
-def _source_filters(source, indent):
+def _source_filters(source, indent, script, dataset):
     labels = [("[service][name]", source.agent)]
     if source.environment:
         labels.append(("[service][environment]", source.environment))
     text = _block("mutate", [("replace", _hash(labels, indent + 2))], indent)
     text += steps_text(source.logs.steps, indent)
     text += _block("mutate", [("remove_field", _array(bracketed(field) for field in TEMPORARY_FIELDS))], indent)
+    for step in source.logs.steps:
+        if isinstance(step, Redact):
+            text += _redact(step, indent, source.pipeline_id, script, dataset)
     return text
 
 
 def steps_text(steps, indent=4):
-    """The filters of `steps`. Raises LogstashValueError for a value no Logstash string can
-    hold, so the description's validator can report it at its field."""
-    return "".join(_RENDERERS[type(step)](step, indent) for step in steps)
+    """The parsing filters of `steps` (redaction is added per source). Raises LogstashValueError
+    for a value no Logstash string can hold, so the description's validator can report it at its
+    field."""
+    return "".join(_RENDERERS[type(step)](step, indent) for step in steps if not isinstance(step, Redact))
 
 
 def logstash_pipeline(sources, elasticsearch_hosts, beats_port=5044, beats_ssl=None, elasticsearch_ssl_ca=None,
-                      api_key_variable="LLMAGENTOS_ES_API_KEY", dataset=DATASET, beats_ssl_client_ca=None):
+                      api_key_variable="LLMAGENTOS_ES_API_KEY", dataset=DATASET, beats_ssl_client_ca=None,
+                      redaction_script=REDACTION_SCRIPT):
     """The pipeline configuration text. `beats_ssl` is (certificate path, key path) or None;
     with `beats_ssl_client_ca`, only shippers whose certificate that CA signed are let in. The API
-    key comes from the Logstash keystore entry `api_key_variable`."""
+    key comes from the Logstash keystore entry `api_key_variable`; `redaction_script` is where the
+    redaction script lies on the Logstash host."""
     if isinstance(beats_port, bool) or not isinstance(beats_port, int) or not 0 < beats_port < 65536:
         raise LogstashValueError(f"beats_port must be a port number from 1 to 65535, got {beats_port!r}")
     beats = [("port", str(beats_port))]
@@ -188,7 +240,7 @@ def logstash_pipeline(sources, elasticsearch_hosts, beats_port=5044, beats_ssl=N
         keyword = "if" if index == 0 else "} else if"
         try:
             text += (f"  {keyword} [labels][agent] == {quote(source.agent)} and [labels][component] == {quote(source.component)} {{\n"
-                     + _source_filters(source, 4))
+                     + _source_filters(source, 4, redaction_script, dataset))
         except LogstashValueError as error:
             raise LogstashValueError(f"the logs of {source.agent}/{source.component}: {error}") from None
     if sources:

@@ -19,9 +19,14 @@ from .index import field_conflicts
 from .logstash import LogstashValueError, steps_text
 from .model import Logs
 from .grok import Grok, GrokError
-from .steps import GrokStep, ParseDate, StripAnsi, Failure, run
+from .redaction import (KIND_NAMES, KINDS, PROMPT_FIELDS, PROMPT_MODES, SAMPLES as REDACTION_SAMPLES, TEXT_FIELDS, Redaction,
+                        own_kind, pattern_problem)
+from .steps import GrokStep, ParseDate, Redact, StripAnsi, Failure, run, stored
 
-_KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples")
+_KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples", "redaction")
+_REDACTION_KEYS = ("disable", "patterns", "prompts", "prompt_fields", "fields")
+_OWN_KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}\Z")
+_FIELD = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
 MAX_SAMPLE_LENGTH = 10_000
 _MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
 
@@ -77,9 +82,11 @@ def parse_logs(data, path, problems):
     if not isinstance(zone, str) or not _known_timezone(zone):
         problems.add(f"{path}.timezone", f"{zone!r} is not a time zone name such as UTC or Europe/Berlin")
     multiline = _multiline(data.get("multiline"), f"{path}.multiline", preset, problems)
+    redaction = _redaction(data.get("redaction", {}), f"{path}.redaction", problems)
     if len(problems.items) > before:
         return None
     steps = _steps(preset, patterns, definitions or {}, formats, formats if "timestamp_formats" in data else (), zone)
+    steps += (Redact(redaction),)
     for field, inner in field_conflicts(steps):
         problems.add(f"{path}.grok", f"captures into {field!r}, but {inner!r} lives inside it (an object in the index); "
                                      "capture into another field")
@@ -89,11 +96,71 @@ def parse_logs(data, path, problems):
         problems.add(path, f"cannot be written into the Logstash pipeline: {error}")
     if len(problems.items) > before:
         return None
+    _check_redaction(steps, redaction, f"{path}.redaction", problems)
     logs = Logs(paths, preset.name if preset else "custom", steps, multiline, zone,
                 include_lines=preset.include_lines if preset else ())
     samples = _check_samples(logs, data.get("samples", []), f"{path}.samples", problems)
-    own = tuple((line, tuple(expect.items())) for line, expect in preset.samples) if preset else ()
+    # The format's samples that hold under the component's redaction (a prompt hashed or dropped
+    # is not the prompt a sample expects).
+    own = tuple((line, tuple(expect.items())) for line, expect in (preset.samples if preset else ())
+                if sample_problem(steps, line, expect) is None)
     return dataclasses.replace(logs, samples=own + samples)
+
+
+def _field_list(value, path, problems):
+    if not isinstance(value, list) or not all(isinstance(item, str) and _FIELD.match(item) for item in value):
+        problems.add(path, f"must be a list of dotted field names such as gen_ai.prompt, got {value!r}")
+        return ()
+    return tuple(value)
+
+
+def _redaction(data, path, problems):
+    """The component's Redaction: every built-in kind unless disabled, then its own patterns."""
+    if problems.mapping(data, path) is None:
+        return None
+    problems.unknown_keys(data, _REDACTION_KEYS, path)
+    disabled = data.get("disable", [])
+    if not isinstance(disabled, list) or not all(isinstance(name, str) for name in disabled):
+        problems.add(f"{path}.disable", f"must be a list of kinds ({', '.join(KIND_NAMES)})")
+        disabled = []
+    for index, name in enumerate(disabled):
+        if name not in KIND_NAMES:
+            problems.add(f"{path}.disable[{index}]", f"unknown kind {name!r}; kinds: {', '.join(KIND_NAMES)}")
+    kinds = [kind for kind in KINDS if kind.name not in disabled]
+    own = data.get("patterns", {})
+    if problems.mapping(own, f"{path}.patterns") is not None:
+        for name, regex in own.items():
+            if not isinstance(name, str) or not _OWN_KIND_NAME.match(name) or name in KIND_NAMES:
+                problems.add(f"{path}.patterns", f"{name!r} must be a new kind name: lower case letters, digits and _, "
+                                                 f"not one of {', '.join(KIND_NAMES)}")
+                continue
+            problem = pattern_problem(regex)
+            if problem:
+                problems.add(f"{path}.patterns.{name}", problem)
+            else:
+                kinds.append(own_kind(name, regex))
+    mode = data.get("prompts", "keep-redacted")
+    if mode not in PROMPT_MODES:
+        problems.add(f"{path}.prompts", f"must be one of {', '.join(PROMPT_MODES)}, got {mode!r}")
+    prompt_fields = PROMPT_FIELDS
+    if "prompt_fields" in data:
+        prompt_fields += _field_list(data["prompt_fields"], f"{path}.prompt_fields", problems)
+    fields = TEXT_FIELDS + (_field_list(data["fields"], f"{path}.fields", problems) if "fields" in data else ())
+    return Redaction(tuple(kinds), tuple(dict.fromkeys(fields)), tuple(dict.fromkeys(prompt_fields)), mode)
+
+
+def _check_redaction(steps, redaction, path, problems):
+    """Each kind's planted secret must reach no field of the stored event (a capture of the
+    component's own grok into a field the redaction does not cover would keep it)."""
+    enabled = {kind.name for kind in redaction.kinds}
+    for kind, line, secret in REDACTION_SAMPLES:
+        if kind not in enabled:
+            continue
+        event = stored(steps, line)
+        kept = sorted(field for field, value in event.items() if secret in str(value))
+        if kept:
+            problems.add(path, f"the {kind} sample {line!r} would be stored with {secret!r} in {', '.join(kept)}; "
+                               "add those fields to redaction.fields")
 
 
 def _format(data, path, problems):

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as fixed_timezone
 
 from .grok import Grok
+from .redaction import Redaction, flatten, redact_event
 
 TEMPORARY_FIELDS = ("_tmp", "timestamp")
+FAILURE_TAG = "llmagentos_parse_failure"
 ANSI_ESCAPE = r"\x1b\[[0-9;]*[A-Za-z]"
 
 # Go (1h2m3.5s) and Rust (2.21s, 295µs) duration strings, and "47.49 ms".
@@ -100,6 +102,14 @@ class ParseDuration:
     target: str
 
 
+@dataclass(frozen=True)
+class Redact:
+    """Redacts the event (logs/redaction.py); the last step of every pipeline, and run on a
+    parse failure too, so nothing reaches the store unredacted."""
+
+    redaction: Redaction = Redaction()
+
+
 def parse_duration_ns(text):
     """'1m2.5s' -> 62500000000; None when `text` is not a duration."""
     found = _DURATION.match(text.strip()) if isinstance(text, str) else None
@@ -175,20 +185,20 @@ def _logfmt(text):
     return pairs
 
 
-def _flatten(value, prefix, into):
-    if isinstance(value, dict) and value:
-        for key, inner in value.items():
-            _flatten(inner, f"{prefix}.{key}" if prefix else key, into)
-    else:
-        into[prefix] = value
-
-
 class Failure(Exception):
-    """A required step could not read the event; `step` is the step."""
+    """A required step could not read the event; `step` is the step, `event` what was parsed
+    before it."""
 
     def __init__(self, step, detail):
         super().__init__(detail)
         self.step = step
+        self.event = {}
+
+
+def _drop_temporary(event):
+    for name in list(event):
+        if name.split(".", maxsplit=1)[0] in TEMPORARY_FIELDS:
+            del event[name]
 
 
 def run(steps, line, now=None):
@@ -199,13 +209,32 @@ def run(steps, line, now=None):
     matched = None
     for step in steps:
         handler = _RUNNERS[type(step)]
-        outcome = handler(step, event, now)
+        try:
+            outcome = handler(step, event, now)
+        except Failure as failure:
+            failure.event = event
+            raise
         if isinstance(step, GrokStep) and step.required:
             matched = outcome
-    for name in list(event):
-        if name.split(".", maxsplit=1)[0] in TEMPORARY_FIELDS:
-            del event[name]
+    _drop_temporary(event)
     return event, matched
+
+
+def stored(steps, line, now=None):
+    """The event as the pipelines store it: parsed; or, when a required step fails, what was
+    parsed before, tagged, with the failure in error.message, and redacted all the same."""
+    try:
+        return run(steps, line, now)[0]
+    except Failure as failure:
+        event, reason = failure.event, str(failure)
+    _drop_temporary(event)
+    event["error.message"] = reason
+    event["event.kind"] = "pipeline_error"
+    event["tags"] = [FAILURE_TAG]
+    for step in steps:
+        if isinstance(step, Redact):
+            redact_event(event, step.redaction)
+    return event
 
 
 def _run_strip_ansi(step, event, now):
@@ -223,7 +252,7 @@ def _run_json(step, event, now):
     if not isinstance(document, dict):
         raise Failure(step, "JSON is not an object")
     flat = {}
-    _flatten(document, step.target or "", flat)
+    flatten(document, step.target or "", flat)
     event.update(flat)
 
 
@@ -283,7 +312,12 @@ def _run_duration(step, event, now):
         event[step.target] = nanoseconds
 
 
+def _run_redact(step, event, now):
+    redact_event(event, step.redaction)
+
+
 _RUNNERS = {
     StripAnsi: _run_strip_ansi, ParseJson: _run_json, GrokStep: _run_grok, KeyValue: _run_kv,
     Rename: _run_rename, MapValues: _run_map, ParseDate: _run_date, ParseDuration: _run_duration,
+    Redact: _run_redact,
 }

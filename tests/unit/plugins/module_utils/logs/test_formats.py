@@ -10,7 +10,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import
 from ansible_collections.llmagentos.ops.plugins.module_utils.regex import re2_problem
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.spec import sample_problem
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import (
-    Failure, ParseDate, parse_duration_ns, parse_timestamp, run)
+    Failure, ParseDate, Redact, parse_duration_ns, parse_timestamp, run)
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
 SAMPLES = [(fmt.name, line, expect) for fmt in LOG_FORMATS.values() for line, expect in fmt.samples]
@@ -18,7 +18,8 @@ SAMPLES = [(fmt.name, line, expect) for fmt in LOG_FORMATS.values() for line, ex
 
 @pytest.mark.parametrize("name, line, expect", SAMPLES, ids=[f"{name}-{i}" for i, (name, *_rest) in enumerate(SAMPLES)])
 def test_every_preset_reads_its_samples(name, line, expect):
-    assert sample_problem(LOG_FORMATS[name].steps, line, expect, NOW) is None
+    """Through the pipeline a component gets, the default redaction last."""
+    assert sample_problem(LOG_FORMATS[name].steps + (Redact(),), line, expect, NOW) is None
 
 
 def test_every_preset_has_samples_and_every_sample_proves_fields():

@@ -20,7 +20,7 @@ KNOWN_OPTIONS = {
     "kv": {"source", "target", "field_split_pattern", "value_split", "trim_value"},
     "translate": {"source", "target", "dictionary", "fallback"},
     "date": {"match", "timezone", "target", "tag_on_failure"},
-    "ruby": {"code"},
+    "ruby": {"code", "id", "path", "script_params", "tag_on_exception"},
     "elasticsearch": {"hosts", "data_stream", "data_stream_type", "data_stream_dataset", "api_key", "ssl_enabled",
                       "ssl_certificate_authorities"},
 }

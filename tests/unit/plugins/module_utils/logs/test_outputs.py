@@ -15,6 +15,8 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.formats import
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Grok
 from examples import AGENTS, EVERY_FORMAT, GOLDEN, GROUPS, LOGSTASH_OPTIONS, golden
 
+from ansible_collections.llmagentos.ops.plugins.module_utils.logs.redaction import SAMPLES as REDACTION_SAMPLES
+
 
 def test_ingest_pipelines_match_the_golden_file():
     assert agent_ingest_pipelines(AGENTS, GROUPS) == golden("support_bot.ingest_pipelines.yml")
@@ -108,7 +110,11 @@ def test_every_pipeline_keeps_failed_events_with_the_reason():
     for pipeline in agent_ingest_pipelines(EVERY_FORMAT).values():
         assert pipeline["on_failure"][0]["set"]["field"] == "error.message"
         assert {"append": {"field": "tags", "value": ["llmagentos_parse_failure"]}} in pipeline["on_failure"]
-        assert pipeline["processors"][-1] == {"remove": {"field": ["_tmp", "timestamp"], "ignore_missing": True}}
+        cleanup = {"remove": {"field": ["_tmp", "timestamp"], "ignore_missing": True}}
+        # Redacted, cleaned up, then routed by data class (reroute ends a pipeline), whether parsed or not.
+        for processors in (pipeline["processors"], pipeline["on_failure"]):
+            assert processors[-3]["script"]["tag"] == "llmagentos-redaction"
+            assert processors[-2] == cleanup and "reroute" in processors[-1]
         optional = [p["grok"] for p in pipeline["processors"] if "grok" in p][1:]
         assert all(grok["ignore_failure"] for grok in optional)
 
@@ -162,18 +168,29 @@ def test_filebeat_inputs_for_one_host_keep_only_its_components():
 def test_log_samples_are_the_formats_and_the_descriptions_proven_lines():
     samples = agent_log_samples(AGENTS, GROUPS)
     assert set(samples) == set(agent_ingest_pipelines(AGENTS, GROUPS))
+    planted = len(REDACTION_SAMPLES)
     llm = samples["llmagentos-support-bot-llm"]
-    assert len(llm) == len(LOG_FORMATS["vllm"].samples) + 1
-    assert llm[-1]["expect"] == {"log.level": "INFO", "llm.requests.running": 2, "llm.kv_cache.usage_pct": 1.4}
-    assert [sample["line"] for sample in samples["llmagentos-support-bot-crm"]] == [
+    assert len(llm) == len(LOG_FORMATS["vllm"].samples) + 1 + planted
+    assert llm[-planted - 1]["expect"] == {"log.level": "INFO", "llm.requests.running": 2, "llm.kv_cache.usage_pct": 1.4}
+    assert [sample["line"] for sample in samples["llmagentos-support-bot-crm"][:-planted]] == [
         "2026-11-23 10:00:00.120 WARN [contacts.lookup] 504 in 3001.5ms"]
+    # Then the redaction's planted secrets, with what the compiler stores for them.
+    card = next(sample for sample in llm if "4111 1111" in sample["line"])
+    assert card["expect"] == {"message": "user pasted card <CARD> into the prompt (order 4111111111111112)",
+                              "llmagentos.redacted": ["card"]}
 
 
 def test_index_template_maps_every_number_the_pipelines_make():
     storage = agent_log_index_template(EVERY_FORMAT, retention_days=14, replicas=0)
-    [(policy_name, policy)] = storage["ilm_policy"].items()
-    [(template_name, template)] = storage["index_template"].items()
+    [(policy_name, policy), (prompts_name, prompts_policy)] = storage["ilm_policy"].items()
+    [(template_name, template), (_prompts, prompts_template)] = storage["index_template"].items()
     assert policy_name == template_name == "logs-llmagentos.agents"
+    # Events that carried a prompt: their own data stream, rolled over daily, deleted after 7 days.
+    assert prompts_name == "logs-llmagentos.agents.prompts" and prompts_template["index_patterns"] == ["logs-llmagentos.agents.prompts-*"]
+    assert prompts_policy["policy"]["phases"]["delete"]["min_age"] == "7d"
+    assert prompts_policy["policy"]["phases"]["hot"]["actions"]["rollover"]["max_age"] == "1d"
+    assert prompts_template["template"]["settings"]["index.lifecycle.name"] == prompts_name
+    assert prompts_template["template"]["mappings"] == template["template"]["mappings"]
     assert policy["policy"]["phases"]["delete"] == {"min_age": "14d", "actions": {"delete": {}}}
     assert template["index_patterns"] == ["logs-llmagentos.agents-*"] and template["data_stream"] == {}
     assert template["template"]["settings"] == {"index.lifecycle.name": "logs-llmagentos.agents", "index.number_of_replicas": 0}
@@ -189,6 +206,7 @@ def test_index_template_maps_every_number_the_pipelines_make():
     assert mapped("event.duration") == "long" and mapped("llm.time_per_output_token") == "long"
     assert mapped("process.pid") == "long" and mapped("http.response.status_code") == "long"
     assert mapped("labels.component") == "keyword" and mapped("log.level") == "keyword"
+    assert mapped("llmagentos.redacted") == "keyword" and mapped("llmagentos.data_class") == "keyword"
     assert "_tmp" not in properties and "timestamp" not in properties
 
 
@@ -215,6 +233,7 @@ PROCESSOR_OPTIONS = {
     "date": {"field", "target_field", "formats", "timezone", "locale", "output_format"},
     "script": {"lang", "id", "source", "params"},
     "append": {"field", "value", "allow_duplicates", "media_type"},
+    "reroute": {"dataset", "namespace", "destination"},
 }
 
 
