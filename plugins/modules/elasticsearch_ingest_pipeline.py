@@ -45,6 +45,8 @@ options:
     description:
       - Lines to run through the wanted body before it is stored. Each has C(line) (the
         C(message) of a test document) and C(expect), dotted field names to values.
+      - A line tagged C(llmagentos_parse_failure) fails the task unless its C(expect) has that tag in
+        C(tags), as the redaction's planted secrets do (stored unparsed, redacted all the same).
     type: list
     elements: dict
     default: []
@@ -125,7 +127,9 @@ def check_samples(client, body, samples):
                 got = f"is {actual!r}" if found else "is missing"
                 problems.append(f"samples[{index}]: {sample['line']!r}: field {field} {got}, expected {expected!r}")
                 break
-        if "llmagentos_parse_failure" in source.get("tags", []):
+        # A line meant to be stored unparsed (a redaction sample) expects the tag.
+        if "llmagentos_parse_failure" in source.get("tags", []) \
+                and "llmagentos_parse_failure" not in ((sample.get("expect") or {}).get("tags") or []):
             problems.append(f"samples[{index}]: {sample['line']!r} was tagged llmagentos_parse_failure: "
                             f"{_lookup(source, 'error.message')[1]}")
     return problems

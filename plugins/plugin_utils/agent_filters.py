@@ -18,7 +18,8 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.rules import
     DEFAULT_MIN_REQUEST_RATE, DEFAULT_RUNBOOK_BASE_URL, DEFAULT_SIGNAL_MISSING_SECONDS, Options)
 from ansible_collections.llmagentos.ops.plugins.module_utils.units import format_duration, parse_duration
 
-_DATASET = re.compile(r"^[a-z0-9_.]{1,100}\Z")
+# At most 92, so that the prompts' DATASET.prompts stays within Elasticsearch's 100.
+_DATASET = re.compile(r"^[a-z0-9_.]{1,92}\Z")
 _BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?\Z")
 _HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}\Z")
 
@@ -131,5 +132,5 @@ def dataset_option(filter_name, dataset):
     of logs-DATASET-NAMESPACE."""
     if not isinstance(dataset, str) or not _DATASET.match(dataset):
         raise AnsibleFilterError(f"{filter_name}: dataset must be a data stream dataset (lower-case letters, digits, "
-                                 f"'_' and '.', at most 100), got {dataset!r}")
+                                 f"'_' and '.', at most 92: the prompts go to DATASET.prompts), got {dataset!r}")
     return dataset

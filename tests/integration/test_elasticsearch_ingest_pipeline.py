@@ -3,8 +3,13 @@ stand-in of the Molecule scenario on loopback (no Elasticsearch can be installed
 idempotence, check mode, diff, samples checked before anything is stored (the stand-in's
 _simulate runs grok with the collection's engine), deletion, and errors a person can act on."""
 
+import json
+
 import pytest
 from playbook_runner import run_module as run_playbook
+
+from ansible_collections.llmagentos.ops.plugins.filter.agent_ingest_pipelines import agent_ingest_pipelines
+from ansible_collections.llmagentos.ops.plugins.filter.agent_log_samples import agent_log_samples
 
 BODY = {"description": "test", "processors": [
     {"set": {"field": "labels.agent", "value": "bot"}},
@@ -57,6 +62,30 @@ def test_samples_are_proven_before_the_live_pipeline_is_replaced(tmp_path, clust
                         samples=[{"line": "BROKEN line", "expect": {}}])
     assert broken["failed"] and "'BROKEN line' failed: illegal_argument_exception: Provided Grok expressions" in broken["msg"]
     assert cluster.state["pipelines"]["llmagentos-bot-llm"]["description"] == "v2"
+
+
+def test_a_compiled_pipeline_is_stored_only_if_it_redacts_the_planted_secrets(tmp_path, cluster, api_key):
+    """The redaction samples are lines stored unparsed (tagged) and redacted; a pipeline that lost
+    its redaction step is refused before anything is stored."""
+    description = [{"name": "bot", "components": [{"name": "llm", "kind": "llm", "preset": "vllm", "targets": ["10.0.0.5:8000"],
+                                                   "logs": {"paths": ["/var/log/vllm.log"], "format": "vllm"}}]}]
+    body = agent_ingest_pipelines(description)["llmagentos-bot-llm"]
+    samples = agent_log_samples(description)["llmagentos-bot-llm"]
+
+    def as_data(name, value):
+        """A body read from a file: the pipeline's {{{_ingest...}}} templates are Elasticsearch's, not Jinja."""
+        (tmp_path / name).write_text(json.dumps(value))
+        return "{{ lookup('ansible.builtin.file', '%s') | from_json }}" % (tmp_path / name)
+
+    stored = run_module(tmp_path, cluster, api_key, body=as_data("body.json", body), samples=samples)
+    assert stored.get("changed"), stored.get("msg")
+    assert cluster.state["pipelines"]["llmagentos-bot-llm"] == body
+    unredacted = dict(body, processors=[processor for processor in body["processors"] if "script" not in processor
+                                        or processor["script"].get("tag") != "llmagentos-redaction"], description="v2")
+    refused = run_module(tmp_path, cluster, api_key, body=as_data("unredacted.json", unredacted), samples=samples)
+    assert refused["failed"] and "pipeline llmagentos-bot-llm was not stored" in refused["msg"]
+    assert "field source.address is '10.0.3.7', expected '<IP>'" in refused["msg"]
+    assert cluster.state["pipelines"]["llmagentos-bot-llm"] == body
 
 
 def test_absent_deletes_once(tmp_path, cluster, api_key):

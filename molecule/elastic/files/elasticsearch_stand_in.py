@@ -302,7 +302,9 @@ def _run_processors(processors, document):
         (kind, options), = processor.items()
         if kind == "script" and options.get("tag") == "llmagentos-redaction":
             # The collection's redaction script, run by its Python twin from the script's own params.
-            redact_document(document, options["params"])
+            params = options["params"]
+            redact_document(document, dict(params, fields=[field["path"] for field in params["fields"]],
+                                           prompt_fields=[field["path"] for field in params["prompt_fields"]]))
         elif kind == "reroute" and options.get("if") == "ctx['llmagentos']?.data_class == 'prompt'":
             if _prompt_event(document):
                 return options["dataset"]

@@ -24,6 +24,7 @@ from .conventions import (
 from .promql import matchers, number
 from .rules import HISTOGRAM_QUANTILES, alert_quantiles, alert_series, has_recording
 from .slo import slo_labels, record as slo_record
+from ..logs.redaction import REDACTED_FIELD
 from ..units import format_duration
 
 # Grafana 11.6's dashboard schema (grafana-foundation-sdk 11.6 types); later releases migrate it on load.
@@ -325,6 +326,16 @@ def _logs(agent, board):
                 datasource=datasource, width=24,
                 options={"showTime": True, "wrapLogMessage": True, "sortOrder": "Descending", "enableLogDetails": True},
                 description=f"Lines of level error or worse in the data stream logs-{options.log_dataset}-*.")
+    board.panel(("logs", "redacted"), "timeseries", "Redacted events by kind",
+                [{"refId": "A", "query": f'labels.agent:"{agent.name}" AND _exists_:{REDACTED_FIELD}', "queryType": "lucene",
+                  "timeField": "@timestamp", "metrics": [{"type": "count", "id": "1"}],
+                  "bucketAggs": [{"type": "terms", "id": "2", "field": REDACTED_FIELD,
+                                  "settings": {"size": "10", "order": "desc", "orderBy": "_count", "min_doc_count": "1"}},
+                                 {"type": "date_histogram", "id": "3", "field": "@timestamp", "settings": {"interval": "auto"}}]}],
+                datasource=datasource, width=24,
+                description=("Events the pipelines redacted something from, by kind (e-mail, card, api_key...), in "
+                             f"logs-{options.log_dataset}-*: what users and tools put into the logs. Events that carried a "
+                             "prompt are in their own data stream, which this datasource does not read."))
 
 
 def agent_dashboard(agent, options=Options()):

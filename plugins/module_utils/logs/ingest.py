@@ -297,8 +297,10 @@ def _redaction_samples(steps):
     samples = []
     for _kind, line, _secret in REDACTION_SAMPLES:
         event = stored(steps, line)
-        samples.append({"line": line, "expect": {"message": event.get("message"),
-                                                 "llmagentos.redacted": event.get("llmagentos.redacted")}})
+        expect = {"message": event.get("message"), "llmagentos.redacted": event.get("llmagentos.redacted")}
+        if "tags" in event:
+            expect["tags"] = event["tags"]
+        samples.append({"line": line, "expect": expect})
     return samples
 
 

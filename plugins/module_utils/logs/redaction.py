@@ -181,7 +181,7 @@ class Redaction:
     @property
     def redacted_fields(self):
         """The fields the kinds run over: the text fields, and the prompt fields when they are kept."""
-        return self.fields + (self.prompt_fields if self.prompt_mode == "keep-redacted" else ())
+        return tuple(dict.fromkeys(self.fields + (self.prompt_fields if self.prompt_mode == "keep-redacted" else ())))
 
     def settings(self):
         """What the Painless and Ruby engines read (fields as paths)."""

@@ -76,8 +76,9 @@ def test_panels_are_core_grafana_types_reading_the_provisioned_datasources(board
             assert panel["type"] in {"row", "stat", "timeseries", "table", "logs"}, panel["title"]
             if panel["type"] == "row":
                 continue
-            expected = {"type": "elasticsearch", "uid": "llmagentos-logs"} if panel["type"] == "logs" else {
-                "type": "prometheus", "uid": "llmagentos-prometheus"}
+            # Lucene queries read the agents' logs; every other panel reads Prometheus.
+            expected = {"type": "elasticsearch", "uid": "llmagentos-logs"} if panel["targets"][0].get("queryType") == "lucene" \
+                else {"type": "prometheus", "uid": "llmagentos-prometheus"}
             assert panel["datasource"] == expected and all(target["datasource"] == expected for target in panel["targets"])
         for variable in board["templating"]["list"]:
             assert variable["type"] == "constant" or variable["datasource"] == {"type": "prometheus", "uid": "llmagentos-prometheus"}
@@ -156,11 +157,14 @@ def test_template_variables_and_the_logs_panel(boards):
     logs = panels(support, "Error lines")[0]
     assert logs["datasource"] == {"type": "elasticsearch", "uid": "llmagentos-logs"}
     assert logs["targets"][0]["query"].startswith('labels.agent:"support-bot" AND log.level:(ERROR OR error')
+    redacted = panels(support, "Redacted events by kind")[0]
+    assert redacted["targets"][0]["query"] == 'labels.agent:"support-bot" AND _exists_:llmagentos.redacted'
+    assert [aggregation["field"] for aggregation in redacted["targets"][0]["bucketAggs"]] == ["llmagentos.redacted", "@timestamp"]
     without_logs = agent_grafana_dashboards(AGENTS, GROUPS, logs_uid="")[1]
-    assert not panels(without_logs, "Error lines")
+    assert not panels(without_logs, "Error lines") and not panels(without_logs, "Redacted events by kind")
     other = agent_grafana_dashboards(AGENTS, GROUPS, prometheus_uid="prom-2")[1]
-    assert {json.dumps(panel["datasource"]) for panel in other["panels"] if panel["type"] not in ("row", "logs")} == {
-        '{"type": "prometheus", "uid": "prom-2"}'}
+    assert {json.dumps(panel["datasource"]) for panel in other["panels"]
+            if panel["type"] != "row" and panel["datasource"]["type"] != "elasticsearch"} == {'{"type": "prometheus", "uid": "prom-2"}'}
 
 
 @pytest.mark.parametrize("name", ["bot", "a" * 63, "team.bot-1", "Bot_2"])

@@ -177,7 +177,7 @@ def test_log_samples_are_the_formats_and_the_descriptions_proven_lines():
     # Then the redaction's planted secrets, with what the compiler stores for them.
     card = next(sample for sample in llm if "4111 1111" in sample["line"])
     assert card["expect"] == {"message": "user pasted card <CARD> into the prompt (order 4111111111111112)",
-                              "llmagentos.redacted": ["card"]}
+                              "llmagentos.redacted": ["card"], "tags": ["llmagentos_parse_failure"]}
 
 
 def test_index_template_maps_every_number_the_pipelines_make():
