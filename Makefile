@@ -18,12 +18,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help test lint sanity pytest unit integration e2e molecule demo-check demo demo-fault demo-down bench deps image collection clean-molecule clean
+.PHONY: help test checks lint sanity pytest unit integration e2e molecule demo-check demo demo-fault demo-down bench deps image collection clean-molecule clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-test: lint sanity pytest e2e ## Everything CI runs: lint, sanity, unit and integration tests, Molecule scenarios, the demo
+test: checks pytest e2e ## Everything CI runs: lint, sanity, unit and integration tests, Molecule scenarios, the demo
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ lint: deps ## yamllint and ansible-lint (production profile)
 
 sanity: deps ## ansible-test sanity on a copy laid out as a collection
 	bash scripts/sanity.sh
+
+# ansible-lint and ansible-test each keep one core busy.
+checks: deps ## lint and sanity at the same time (output of each when it ends)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint sanity
 
 # Unit tests keep the cores busy (promtool); integration tests mostly wait on services and playbooks.
 pytest: deps ## The unit and the integration tests at the same time (output of each when it ends)
