@@ -7,7 +7,7 @@ express (signals a preset lacks, duplicate names, inventory groups)."""
 from __future__ import annotations
 
 from ..logs.formats import LOG_FORMATS
-from ..logs.redaction import KIND_NAMES, MAX_PATTERN_LENGTH, PROMPT_FIELDS, PROMPT_MODES, TEXT_FIELDS
+from ..logs.redaction import KINDS as REDACTION_KINDS, MAX_PATTERN_LENGTH, PROMPT_FIELDS, PROMPT_MODES, TEXT_FIELDS
 from .alert_kinds import ALERT_KINDS, DURATION_SCHEMA as _DURATION
 from .conventions import KINDS, RESERVED_LABELS, SIGNALS, SLIS
 from .presets import PRESETS
@@ -41,9 +41,10 @@ _LOGS = {
             "type": "object", "additionalProperties": False,
             "description": "What the pipelines redact before an event is stored (docs/log-pipelines.md); on by default.",
             "properties": {
-                "disable": {"type": "array", "uniqueItems": True, "items": {"enum": list(KIND_NAMES)},
-                            "description": "Built-in kinds to leave in the text."},
-                "patterns": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$", "not": {"enum": list(KIND_NAMES)}},
+                "disable": {"type": "array", "uniqueItems": True, "items": {"enum": [kind.name for kind in REDACTION_KINDS]},
+                            "description": "Built-in kinds to leave in the text: "
+                                           + "; ".join(f"{kind.name} ({kind.summary})" for kind in REDACTION_KINDS) + "."},
+                "patterns": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$", "not": {"enum": [kind.name for kind in REDACTION_KINDS]}},
                              "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_PATTERN_LENGTH},
                              "description": "Your own kinds: name -> regular expression; a match becomes <NAME>."},
                 "prompts": {"enum": list(PROMPT_MODES),

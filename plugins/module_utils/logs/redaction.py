@@ -170,8 +170,7 @@ CHECKS = {"luhn": _luhn, "iban": _iban, "ipv4": _ipv4, "ipv6": _ipv6}
 @dataclass(frozen=True)
 class Redaction:
     """A component's redaction: the kinds in force (built-in and its own, in order), the fields
-    they run on, its prompt fields and what happens to them, and the dataset of events that
-    carried a prompt."""
+    they run on, and its prompt fields with what happens to them."""
 
     kinds: tuple = KINDS
     fields: tuple = TEXT_FIELDS
