@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .grok import with_field_style
 from .model import DATASET
-from .redaction import CHECKS, DATA_CLASS_FIELD, PROMPT_DATA_CLASS
+from .redaction import CHECKS, DATA_CLASS_FIELD, PROMPT_DATA_CLASS, REDACTED_FIELD
 from .redaction import SAMPLES as REDACTION_SAMPLES
 from .steps import (FAILURE_TAG, TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration,
                     ParseJson, Redact, Rename, StripAnsi, stored)
@@ -293,14 +293,13 @@ def ingest_pipelines(sources, dataset=DATASET):
 
 
 def _redaction_samples(steps):
-    """The redaction's planted secrets, with the message and the kinds the compiler stores for them."""
+    """The redaction's planted secrets and look-alikes, with the message, the kinds and the tags the
+    compiler stores for them."""
     samples = []
     for _kind, line, _secret in REDACTION_SAMPLES:
         event = stored(steps, line)
-        expect = {"message": event.get("message"), "llmagentos.redacted": event.get("llmagentos.redacted")}
-        if "tags" in event:
-            expect["tags"] = event["tags"]
-        samples.append({"line": line, "expect": expect})
+        samples.append({"line": line, "expect": {field: event[field] for field in ("message", REDACTED_FIELD, "tags")
+                                                 if field in event}})
     return samples
 
 

@@ -109,8 +109,9 @@ KINDS = (
 )
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 
-# (kind, log line, the secret it plants): every pipeline is proven to store none of them, by the
-# compiler here and by Elasticsearch's _simulate before the pipeline is loaded.
+# (kind, log line, the secret it plants, or None for a look-alike the kind must leave alone): every
+# pipeline is proven to store no secret, by the compiler, and to give the compiler's results for
+# both, by Elasticsearch's _simulate before the pipeline is loaded.
 SAMPLES = (
     ("authorization", "upstream call failed, request headers: Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
     ("jwt", "session eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlX2J5dGVz expired",
@@ -124,6 +125,13 @@ SAMPLES = (
     ("phone", "customer asked for a call back on +44 20 7946 0958", "+44 20 7946 0958"),
     ("ip", "tool request from 203.0.113.42 rejected", "203.0.113.42"),
     ("ip", "tool request from 2001:db8:85a3::8a2e:370:7334 rejected", "2001:db8:85a3::8a2e:370:7334"),
+    ("authorization", "Authorization: none; Bearer short; session eyJ-not-a-token", None),
+    ("api_key", "skipping sk-short, api_key=None, AKIA-like AKIA123", None),
+    ("email", "cloning git@github.com:org/agent-tools.git into /srv/tools", None),
+    ("iban", "trace 123e4567-e89b-12d3-a456-426614174000: DE89 is a prefix, not an IBAN", None),
+    ("card", "order 4111111111111112 shipped at epoch 1700000000000", None),
+    ("phone", "2026-11-23T10:15:42+01:00 took +12.5% longer, 3 retries", None),
+    ("ip", "vllm 0.6.3.post1 on torch 2.4.0+cu121 listening on 0.0.0.0:8000 and [::1]:8001", None),
 )
 
 

@@ -154,7 +154,7 @@ def _check_redaction(steps, redaction, path, problems):
     component's own grok into a field the redaction does not cover would keep it)."""
     enabled = {kind.name for kind in redaction.kinds}
     for kind, line, secret in REDACTION_SAMPLES:
-        if kind not in enabled:
+        if secret is None or kind not in enabled:
             continue
         event = stored(steps, line)
         kept = sorted(field for field, value in event.items() if secret in str(value))

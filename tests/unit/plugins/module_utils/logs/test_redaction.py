@@ -96,7 +96,14 @@ def test_look_alikes_survive(text):
 
 def test_every_kind_has_positives_and_planted_samples():
     assert {kind for kind, *_rest in POSITIVES} == {kind.name for kind in KINDS}
-    assert {kind for kind, *_rest in SAMPLES} == {kind.name for kind in KINDS}
+    assert {kind for kind, _line, secret in SAMPLES if secret} == {kind.name for kind in KINDS}
+
+
+@pytest.mark.parametrize("kind, line, secret", SAMPLES)
+def test_the_pipelines_samples_lose_their_secret_and_keep_their_look_alikes(kind, line, secret):
+    found = set()
+    text = redact_text(line, KINDS, found)
+    assert (secret not in text and found == {kind}) if secret else (text == line and not found)
 
 
 def test_every_built_in_rule_is_in_the_portable_subset_and_safe():
