@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs Molecule scenarios in LANES parallel lanes (round robin over the names given), each lane
-# one scenario after another. A scenario spends most of its time waiting on its containers, so two
-# lanes on two cores take little more than the longer lane. Each lane's output goes to
+# Runs Molecule scenarios in LANES parallel lanes, each lane taking the next scenario of the list
+# (longest first) when it is free. A scenario spends most of its time waiting on its containers, so
+# two lanes on two cores take little more than the longer lane. Each lane's output goes to
 # build/molecule/lane-N.log and is printed when the lane ends. Exits non-zero if any scenario failed.
 #
 #   bash scripts/molecule-lanes.sh LANES SCENARIO...
@@ -11,9 +11,18 @@ shift
 logs=build/molecule
 mkdir -p "$logs"
 
+queue=$logs/.queue
+# The next scenario of the queue, or nothing once it is empty; one lane at a time.
+take() {
+  exec 9>"$queue.lock"
+  flock 9
+  head -n 1 "$queue"
+  sed -i '1d' "$queue"
+}
+
 run_lane() {
   local status=0 scenario
-  for scenario in "$@"; do
+  while scenario=$(take) && [ -n "$scenario" ]; do
     if [ -x "molecule/$scenario/gate.sh" ] && ! "molecule/$scenario/gate.sh"; then continue; fi
     echo "=== molecule test -s $scenario ($(date +%T))"
     molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log"
@@ -27,12 +36,10 @@ run_lane() {
 docker network inspect llmagentos-molecule >/dev/null 2>&1 \
   || docker network create --label llmagentos.molecule=true llmagentos-molecule >/dev/null
 
-scenarios=("$@")
+printf '%s\n' "$@" > "$queue"
 pids=()
 for ((lane = 0; lane < lanes; lane++)); do
-  mine=()
-  for ((index = lane; index < ${#scenarios[@]}; index += lanes)); do mine+=("${scenarios[index]}"); done
-  run_lane "${mine[@]}" > "$logs/lane-$lane.log" 2>&1 &
+  run_lane > "$logs/lane-$lane.log" 2>&1 &
   pids+=($!)
 done
 
