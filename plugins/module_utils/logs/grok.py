@@ -28,7 +28,7 @@ _NAMED_GROUP = re.compile(r"\(\?<(?P<field>[A-Za-z_@][^>=!]*)>")
 # Named groups and back-references only Python understands.
 _PYTHON_ONLY = re.compile(r"\(\?P[<=>]")
 _BRACKETED = re.compile(r"^(?:\[[^\[\]]+\])+\Z")
-_DOTTED = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
+DOTTED_FIELD = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
 TYPES = ("int", "float")
 _MAX_DEPTH = 64
 # Longest regular expression a pattern may expand to: definitions that refer to each other twice
@@ -53,7 +53,7 @@ def field_path(name):
     """`[log][level]` or `log.level` -> ('log', 'level'). Raises GrokError for anything else."""
     if _BRACKETED.match(name):
         return tuple(name[1:-1].split("]["))
-    if _DOTTED.match(name):
+    if DOTTED_FIELD.match(name):
         return tuple(name.split("."))
     raise GrokError(f"field name {name!r} is neither dotted (log.level) nor bracketed ([log][level])")
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from .grok import with_field_style
 from .model import DATASET
-from .redaction import CHECKS, DATA_CLASS_FIELD, PROMPT_DATA_CLASS, REDACTED_FIELD
-from .redaction import SAMPLES as REDACTION_SAMPLES
+from .redaction import CHECKS, DATA_CLASS_FIELD, PROMPT_DATA_CLASS, REDACTED_FIELD, SAMPLES as REDACTION_SAMPLES
 from .steps import (FAILURE_TAG, TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration,
                     ParseJson, Redact, Rename, StripAnsi, stored)
 

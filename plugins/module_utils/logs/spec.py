@@ -18,7 +18,7 @@ from .formats import LOG_FORMATS
 from .index import field_conflicts
 from .logstash import LogstashValueError, steps_text
 from .model import Logs
-from .grok import Grok, GrokError
+from .grok import DOTTED_FIELD, Grok, GrokError
 from .redaction import (KIND_NAMES, KINDS, PROMPT_FIELDS, PROMPT_MODES, SAMPLES as REDACTION_SAMPLES, TEXT_FIELDS, Redaction,
                         own_kind, pattern_problem)
 from .steps import GrokStep, ParseDate, Redact, StripAnsi, Failure, run, stored
@@ -26,7 +26,6 @@ from .steps import GrokStep, ParseDate, Redact, StripAnsi, Failure, run, stored
 _KEYS = ("paths", "format", "grok", "pattern_definitions", "timestamp_formats", "multiline", "timezone", "samples", "redaction")
 _REDACTION_KEYS = ("disable", "patterns", "prompts", "prompt_fields", "fields")
 _OWN_KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}\Z")
-_FIELD = re.compile(r"^[A-Za-z_@][\w@-]*(?:\.[\w@-]+)*\Z")
 MAX_SAMPLE_LENGTH = 10_000
 _MULTILINE_KEYS = ("type", "pattern", "negate", "match", "max_lines", "timeout", "count_lines")
 
@@ -108,7 +107,7 @@ def parse_logs(data, path, problems):
 
 
 def _field_list(value, path, problems):
-    if not isinstance(value, list) or not all(isinstance(item, str) and _FIELD.match(item) for item in value):
+    if not isinstance(value, list) or not all(isinstance(item, str) and DOTTED_FIELD.match(item) for item in value):
         problems.add(path, f"must be a list of dotted field names such as gen_ai.prompt, got {value!r}")
         return ()
     return tuple(value)
