@@ -50,10 +50,14 @@ for ((lane = 0; lane < lanes; lane++)); do
   cat "$logs/lane-$lane.log"
 done
 grep -h "^=== scenario" "$logs"/lane-*.log
-# A failed scenario's cause, last, where a truncated CI log still shows it (the last errors: some
-# scenarios provoke errors on purpose before the one that failed them).
+# A failed scenario's cause, last, where a truncated CI log still shows it: its last errors, then
+# the last failed tasks by name, their results cut short (some scenarios provoke errors on purpose
+# before the one that failed them).
 while read -r failed; do
   echo "##### why $failed failed"
-  grep -n -E -A12 '^(fatal|failed):|^CRITICAL|^ERROR|^\[ERROR\]' "$logs/$failed.log" | tail -60
+  grep -n -E -A12 '^(fatal|failed):|^CRITICAL|^\[ERROR\]' "$logs/$failed.log" | tail -40
+  echo "##### $failed: its last failed tasks"
+  awk '/^TASK \[/ { task = $0 } /^(fatal|failed):/ && !/\.\.\.ignoring/ { print FNR ": " task; print "  " substr($0, 1, 700) }' \
+    "$logs/$failed.log" | tail -8
 done < <(sed -n 's/^=== scenario \(.*\) FAILED$/\1/p' "$logs"/lane-*.log)
 exit $status
