@@ -4,7 +4,8 @@
 
 For each alert event of a remediable component, `decide` says whether to act now and, when not,
 why: the alert has not fired long enough, a rollout of the agent is in progress, the last attempt
-is too recent (cool-down), or the attempts of the window are spent (escalate). `record` keeps the
+is too recent (cool-down), or the attempts of the window are spent (escalate, once the last
+attempt, unless it failed, has had its cool-down). `record` keeps the
 result of an attempt; a failed one escalates. Every decision is also an audit event (ECS fields)
 for the remediation host's log.
 
@@ -145,14 +146,17 @@ def decide(state, entry, alert, now, rollout=None):
         return WAIT, {"reason": f"{alertname} has fired for {_seconds(fired)} of the {_seconds(entry['after_seconds'])} "
                                 "it must fire before an action"}
     in_window = [attempt for attempt in component["attempts"] if now - attempt["at"] < entry["window_seconds"]]
-    if len(in_window) >= entry["attempts"]:
+    last = max(component["attempts"], key=lambda attempt: attempt["at"], default=None)
+    cooling = last is not None and now - last["at"] < entry["cooldown_seconds"]
+    # An attempt that did not fail gets its cool-down to take effect before the remediation gives
+    # up: an error ratio over 5m still fires minutes after the rollback that fixed it.
+    if len(in_window) >= entry["attempts"] and not (cooling and last["result"] != "failed"):
         tried = ", ".join(f"{attempt['action']} at {iso(attempt['at'])} ({attempt['result']})" for attempt in in_window)
         component["escalated"].setdefault(alertname, now)
         return EXHAUSTED, {"reason": f"the {entry['attempts']} attempt(s) of the last {_seconds(entry['window_seconds'])} "
                                      f"are spent: {tried}", "tried": tried, "attempt": len(in_window)}
-    last = max((attempt["at"] for attempt in component["attempts"]), default=None)
-    if last is not None and now - last < entry["cooldown_seconds"]:
-        return COOLDOWN, {"reason": f"the last attempt was {_seconds(now - last)} ago, within the cool-down of "
+    if cooling:
+        return COOLDOWN, {"reason": f"the last attempt was {_seconds(now - last['at'])} ago, within the cool-down of "
                                     f"{_seconds(entry['cooldown_seconds'])}"}
     attempt = len(in_window) + 1
     component["attempts"].append({"at": now, "alert": alertname, "action": entry["action"], "result": "running"})

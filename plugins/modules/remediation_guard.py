@@ -13,8 +13,8 @@ description:
     the state of every component's attempts in O(state_path) (under a lock, so concurrent runs take turns).
   - With O(phase=decide), says whether to act on the event now. It does not while the alert has fired for less than
     the entry's C(after_seconds), while O(rollout_locks) hold a rollout of the agent, within C(cooldown_seconds)
-    of the last attempt, or once C(attempts) attempts fall in the last C(window_seconds) (then it escalates). A resolved
-    alert closes its escalation.
+    of the last attempt, or once C(attempts) attempts fall in the last C(window_seconds) (then it escalates, once the
+    last attempt has had its cool-down to clear the alert unless it failed). A resolved alert closes its escalation.
   - With O(phase=record), completes the attempt O(attempt_at) with its result; a failed attempt escalates.
   - Every decision and result is appended to O(audit_path) as one JSON line with ECS fields (C(event.action),
     C(event.outcome), C(event.reason), C(labels.agent), C(labels.component), C(llmagentos.remediation.*)).

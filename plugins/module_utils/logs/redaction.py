@@ -97,7 +97,8 @@ KINDS = (
                                   check="luhn"),),
          "payment card numbers (13 to 19 digits from 2 to 6, spaced or not), Luhn-checked"),
     Kind("phone", "<PHONE>", (
-        _rule(r"(?<![A-Za-z0-9_+])\+[1-9](?:[ .-]?\(?[0-9]\)?){6,14}(?![0-9])"),
+        # Not a signed decimal (+3.14159265): its point is followed by more digits than a group has.
+        _rule(r"(?<![A-Za-z0-9_+])\+[1-9](?![0-9]{0,3}\.[0-9]{5})(?:[ .-]?\(?[0-9]\)?){6,14}(?![0-9])"),
         _rule(r"(?<![A-Za-z0-9_+(.-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.-])[2-9][0-9]{2}[.-][0-9]{4}(?![A-Za-z0-9_]|[.-][0-9])"),
     ), "phone numbers in international form (+country ...) and the North American (555) 123-4567"),
     Kind("ip", "<IP>", (

@@ -38,6 +38,8 @@ def test_attempts_cool_down_then_run_out_and_escalate_naming_what_was_tried():
     verdict, details = guard.decide(state, ENTRY, alert(), START + 91)
     assert (verdict, details["attempt"]) == (guard.ACT, 2)
     guard.record(state, ENTRY, START + 91, True)
+    # The last attempt still has its cool-down to clear the alert.
+    assert guard.decide(state, ENTRY, alert(), START + 120)[0] == guard.COOLDOWN
     verdict, details = guard.decide(state, ENTRY, alert(), START + 200)
     assert verdict == guard.EXHAUSTED
     assert details["reason"] == ("the 2 attempt(s) of the last 1h are spent: restart at 2027-01-15T08:00:30.000Z (succeeded), "
@@ -92,6 +94,14 @@ def test_a_failed_attempt_escalates_and_the_resolution_closes_it():
     verdict, details = guard.decide(state, ENTRY, alert(status="resolved"), START + 300)
     assert (verdict, details["escalated"]) == (guard.RESOLVED, True)
     assert guard.decide(state, ENTRY, alert(status="resolved"), START + 301)[1]["escalated"] is False
+
+
+def test_spent_attempts_whose_last_failed_keep_escalating_within_the_cool_down():
+    state = fresh()
+    for moment, succeeded in ((START + 30, True), (START + 100, False)):
+        guard.decide(state, ENTRY, alert(), moment)
+        guard.record(state, ENTRY, moment, succeeded)
+    assert guard.decide(state, ENTRY, alert(), START + 110)[0] == guard.EXHAUSTED
 
 
 def test_recording_an_attempt_that_never_started_is_an_error():
