@@ -11,12 +11,15 @@ import json
 from .grok import Grok, bracketed, with_field_style
 from .ingest import FAILURE_TAG, LOGFMT_FIELD_SPLIT, REDACTION_FAILURE_TAG, prompts_dataset
 from .model import DATASET
-from .redaction import DATA_CLASS_FIELD, PROMPT_DATA_CLASS
+from .redaction import DATA_CLASS_FIELD, PROMPT_DATA_CLASS, REDACTED_FIELD
 from .steps import (TEMPORARY_FIELDS, ANSI_ESCAPE, GrokStep, KeyValue, MapValues, ParseDate, ParseDuration, ParseJson,
                     Redact, Rename, StripAnsi)
 
 # Where the logstash role installs roles/logstash/files/llmagentos_redact.rb.
 REDACTION_SCRIPT = "/etc/logstash/llmagentos_redact.rb"
+# The ids of the filters that count redactions start with it (the statistics writer of
+# roles/common/files/elastic_stats_textfile.py reads them).
+REDACTION_COUNTER_PREFIX = "llmagentos-redacted"
 
 # Logstash's own default is 30 s per event; Elasticsearch's grok watchdog stops at 1 s.
 GROK_TIMEOUT_MILLIS = 1000
@@ -82,10 +85,14 @@ def _block(name, options, indent):
     return f"{pad}{name} {{\n{body}{pad}}}\n"
 
 
-def _when(field, block, indent):
+def _inside(condition, block, indent):
     pad = " " * indent
     inner = "".join(f"{pad}  {line}\n" if line else "\n" for line in block.rstrip("\n").split("\n"))
-    return f"{pad}if {bracketed(field)} {{\n{inner}{pad}}}\n"
+    return f"{pad}if {condition} {{\n{inner}{pad}}}\n"
+
+
+def _when(field, block, indent):
+    return _inside(bracketed(field), block, indent)
 
 
 def _strip_ansi(step, indent):
@@ -181,18 +188,27 @@ def ruby_settings(redaction):
     return json.dumps(settings, separators=(",", ":"))
 
 
-def _redact(step, indent, source_id, script, dataset):
-    """The redaction script run on every event, failed parses included; events that carried a
-    prompt go to their own data stream (the output routes by [data_stream][dataset])."""
+def redaction_counter_id(agent, component, kind):
+    """The id of the filter that counts a component's events with secrets of `kind`: Logstash's
+    node stats report its events, which the logstash role's statistics writer exports as
+    logstash_redacted_events_total{agent, component, kind}."""
+    return f"{REDACTION_COUNTER_PREFIX}/{agent}/{component}/{kind}"
+
+
+def _redact(step, indent, source, script, dataset):
+    """The redaction script run on every event, failed parses included; a no-op filter per kind
+    counts the events it redacted; events that carried a prompt go to their own data stream (the
+    output routes by [data_stream][dataset])."""
     text = _block("ruby", [
-        ("id", quote(f"{source_id}-redaction")), ("path", quote(script)),
+        ("id", quote(f"{source.pipeline_id}-redaction")), ("path", quote(script)),
         ("script_params", _hash([("settings", ruby_settings(step.redaction))], indent + 2)),
         ("tag_on_exception", quote(REDACTION_FAILURE_TAG)),
     ], indent)
+    for kind in step.redaction.kinds:
+        counter = _block("mutate", [("id", quote(redaction_counter_id(source.agent, source.component, kind.name)))], 0)
+        text += _inside(f"{quote(kind.name)} in {bracketed(REDACTED_FIELD)}", counter, indent)
     route = _block("mutate", [("replace", _hash([("[data_stream][dataset]", prompts_dataset(dataset))], 2))], 0)
-    pad = " " * indent
-    inner = "".join(f"{pad}  {line}\n" for line in route.rstrip("\n").split("\n"))
-    return text + f"{pad}if {bracketed(DATA_CLASS_FIELD)} == {quote(PROMPT_DATA_CLASS)} {{\n{inner}{pad}}}\n"
+    return text + _inside(f"{bracketed(DATA_CLASS_FIELD)} == {quote(PROMPT_DATA_CLASS)}", route, indent)
 
 
 _RENDERERS = {StripAnsi: _strip_ansi, ParseJson: _json, GrokStep: _grok, KeyValue: _kv, Rename: _rename,
@@ -208,7 +224,7 @@ def _source_filters(source, indent, script, dataset):
     text += _block("mutate", [("remove_field", _array(bracketed(field) for field in TEMPORARY_FIELDS))], indent)
     for step in source.logs.steps:
         if isinstance(step, Redact):
-            text += _redact(step, indent, source.pipeline_id, script, dataset)
+            text += _redact(step, indent, source, script, dataset)
     return text
 
 

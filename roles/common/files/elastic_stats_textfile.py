@@ -29,6 +29,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 # A stats document is a few kilobytes; anything far larger is not one.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+# The no-op filters the compiled pipeline runs on events with secrets of a kind are named
+# llmagentos-redacted/AGENT/COMPONENT/KIND (plugins/module_utils/logs/logstash.py).
+REDACTION_COUNTER_PREFIX = "llmagentos-redacted/"
 STATS_PATHS = {"logstash": "/_node/stats/pipelines", "filebeat": "/stats"}
 
 
@@ -91,6 +94,8 @@ def logstash_metrics(stats, expected_pipelines=()):
         "logstash_output_documents_rejected",
         "Documents Elasticsearch refused for good: non_retryable (dropped) or dlq_routed (to the dead letter queue, "
         "or dropped when it is off).", labels=output_labels + ["reason"])
+    redacted = CounterMetricFamily("logstash_redacted_events", "Events in which the redaction replaced secrets of a kind.",
+                                   labels=["pipeline", "agent", "component", "kind"])
     for name, pipeline in sorted(pipelines.items()):
         if not isinstance(pipeline, dict):
             continue
@@ -109,6 +114,10 @@ def logstash_metrics(stats, expected_pipelines=()):
         if isinstance(pipeline.get("dead_letter_queue"), dict):
             dlq_dropped.add_metric([name], _number(pipeline, "dead_letter_queue", "dropped_events"))
         plugins = pipeline.get("plugins") if isinstance(pipeline.get("plugins"), dict) else {}
+        for plugin in plugins.get("filters") or []:
+            plugin_id = plugin.get("id") if isinstance(plugin, dict) else None
+            if isinstance(plugin_id, str) and plugin_id.startswith(REDACTION_COUNTER_PREFIX) and plugin_id.count("/") == 3:
+                redacted.add_metric([name, *plugin_id.split("/")[1:]], _number(plugin, "events", "out"))
         for output in plugins.get("outputs") or []:
             if not isinstance(output, dict) or output.get("name") != "elasticsearch":
                 continue
@@ -117,7 +126,7 @@ def logstash_metrics(stats, expected_pipelines=()):
             documents_rejected.add_metric(labels + ["non_retryable"], _number(output, "documents", "non_retryable_failures"))
             documents_rejected.add_metric(labels + ["dlq_routed"], _number(output, "documents", "dlq_routed"))
     return families + [pipeline_up, *events.values(), reload_ok, reload_failures, queue_events, queue_bytes, queue_max,
-                       dlq_dropped, bulk_failures, documents_rejected]
+                       dlq_dropped, bulk_failures, documents_rejected, redacted]
 
 
 def filebeat_metrics(stats):

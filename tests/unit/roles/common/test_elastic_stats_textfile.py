@@ -59,6 +59,10 @@ def test_logstash_pipelines_queue_reloads_and_output_failures():
     # Counters Logstash has not incremented yet are 0, so rate() has a start; other outputs are left out.
     assert found[("logstash_output_bulk_requests_failures_total", (("pipeline", "extra"), ("plugin_id", "es-extra")))] == 0
     assert not [key for key in found if ("plugin_id", "stdout-debug") in key[1]]
+    # The redaction's counting filters, by agent, component and kind; one not reached yet is 0.
+    llm = agents + (("agent", "support-bot"), ("component", "llm"))
+    redacted = {labels: value for (name, labels), value in found.items() if name == "logstash_redacted_events_total"}
+    assert redacted == {tuple(sorted(llm + (("kind", "email"),))): 12, tuple(sorted(llm + (("kind", "card"),))): 0}
 
 
 def test_filebeat_output_and_pipeline_counters():

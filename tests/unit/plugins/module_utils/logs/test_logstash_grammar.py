@@ -13,7 +13,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.logs.grok import Gr
 KNOWN_OPTIONS = {
     "beats": {"port", "host", "ssl_enabled", "ssl_certificate", "ssl_key", "ssl_certificate_authorities",
               "ssl_client_authentication"},
-    "mutate": {"gsub", "replace", "rename", "remove_field", "add_field", "add_tag"},
+    "mutate": {"gsub", "replace", "rename", "remove_field", "add_field", "add_tag", "id"},
     "grok": {"match", "pattern_definitions", "overwrite", "tag_on_failure", "break_on_match", "ecs_compatibility",
              "timeout_millis"},
     "json": {"source", "target", "tag_on_failure"},

@@ -5,6 +5,7 @@ pipeline's script generated from the same grammar."""
 
 import copy
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -20,7 +21,7 @@ from ansible_collections.llmagentos.ops.plugins.module_utils.agents.description 
 from ansible_collections.llmagentos.ops.plugins.module_utils.agents.errors import DescriptionError
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.ingest import redaction_script
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.redaction import (
-    KINDS, SAMPLES, Redaction, pattern_problem, redact_document, redact_text)
+    KIND_NAMES, KINDS, SAMPLES, Redaction, pattern_problem, redact_document, redact_text)
 from ansible_collections.llmagentos.ops.plugins.module_utils.logs.steps import stored
 
 SCRIPT = ROOT / "roles" / "logstash" / "files" / "llmagentos_redact.rb"
@@ -247,6 +248,23 @@ def test_the_logstash_script_redacts_exactly_as_the_reference(mode):
     documents = _corpus() + [{"message": "see TCK-123456 and \"quoted\" $HOME"}]
     expected = [redact_document(copy.deepcopy(document), json.loads(settings)) for document in documents]
     assert _ruby(settings, copy.deepcopy(documents)) == expected
+
+
+def test_logstash_counts_the_events_of_each_kind_in_force_under_the_ids_the_statistics_writer_reads():
+    description = with_redaction(disable=["ip"], patterns={"employee_id": "(?<![A-Z0-9])EMP-[0-9]{6}(?![0-9])"})
+    text = agent_logstash_pipeline(description, ["https://es:9200"])
+    counters = dict(re.findall(r'if "([a-z_]+)" in \[llmagentos\]\[redacted\] \{\n\s*mutate \{\n\s*id => "([^"]+)"\n', text))
+    assert set(counters) == set(KIND_NAMES) - {"ip"} | {"employee_id"}
+    writer = _statistics_writer()
+    for kind, counter in counters.items():
+        assert counter.startswith(writer.REDACTION_COUNTER_PREFIX) and counter.split("/")[1:] == ["bot", "llm", kind]
+
+
+def _statistics_writer():
+    spec = importlib.util.spec_from_file_location("elastic_stats_textfile", ROOT / "roles/common/files/elastic_stats_textfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_logstash_script_fails_closed():
