@@ -243,6 +243,28 @@ def test_a_system_user_name_longer_than_useradd_takes_is_refused_before_anything
             "name is at most 32") in " ".join(output.split()), output
 
 
+def test_a_release_a_remediation_rolled_back_is_refused_until_asked_for_again(tmp_path):
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "rolled-back").write_text(
+        "1.2.0\nrolled back on agent-1 at 2026-12-04T16:19:06Z by llmagentos.ops remediation (ToolAPIErrorRateHigh)\n")
+    play = local_play(gather_facts=False, tasks=[{
+        "name": "Only the preflight",
+        "ansible.builtin.include_role": {"name": "llmagentos.ops.agent_service", "tasks_from": "preflight.yml"}}])
+    settings = {"agent_service_name": "bot", "agent_service_base_dir": str(tmp_path), "agent_service_command": ["/bin/true"],
+                "agent_service_listen_port": 8000}
+    code, output = run_play(tmp_path, play, "-e", json.dumps(dict(settings, agent_service_release="1.2.0")))
+    assert code != 0
+    assert ("bot 1.2.0 was rolled back on agent-1 at 2026-12-04T16:19:06Z by llmagentos.ops remediation (ToolAPIErrorRateHigh), "
+            "and agent_service_release still names it") in " ".join(output.split()), output
+    # Another release (1.2 is not 1.2.0), or the same one asked for again as -e gives it, a string.
+    for extra in ({"agent_service_release": "1.2"}, {"agent_service_release": "1.3.0"}):
+        code, output = run_play(tmp_path, play, "-e", json.dumps(dict(settings, **extra)))
+        assert code == 0, output
+    code, output = run_play(tmp_path, play, "-e", json.dumps(dict(settings, agent_service_release="1.2.0")),
+                            "-e", "agent_service_redeploy_rolled_back=true")
+    assert code == 0, output
+
+
 ROOT = Path(__file__).resolve().parents[2]
 GPU_STAND_IN = ROOT / "molecule" / "shared" / "files" / "gpu" / "gpu_stand_in.py"
 GPU_ROLES = {"nvidia_gpu_exporter": "nvidia_gpu_exporter_nvidia_smi", "dcgm_exporter": "dcgm_exporter_nvidia_smi"}
