@@ -5,9 +5,9 @@
 For each alert event of a remediable component, `decide` says whether to act now and, when not,
 why: the alert has not fired long enough, a rollout of the agent is in progress, the last attempt
 is too recent (cool-down), or the attempts of the window are spent (escalate, once the last
-attempt, unless it failed, has had its cool-down). `record` keeps the
-result of an attempt; a failed one escalates. Every decision is also an audit event (ECS fields)
-for the remediation host's log.
+attempt, unless it failed, has had its cool-down). `record` keeps the result of an attempt; a
+failed one escalates. Every decision is also an audit event (ECS fields) for the remediation
+host's log.
 
 The state is a JSON document: per component, its attempts (time, alert, action, result) and the
 alerts escalated; attempts older than the longest window are dropped.
